@@ -1,0 +1,84 @@
+"""Accounts, roles, institutions and departments.
+
+A user belongs to one administrative unit and reads that unit's subtree (accounts.scoping).
+What they may change is decided by role and by the level below their unit (boundaries.permissions).
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from accounts.scoping import ScopedQuerySet
+
+
+class LoginType(models.TextChoices):
+    GOVERNMENT = "government", "政府部门"
+    COMMUNITY = "community", "村·社区"
+    RESIDENT = "resident", "居民"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    STAFF = "staff", "工作人员"
+    REVIEWER = "reviewer", "审核员"
+    SUPERVISOR = "supervisor", "只读督导"
+    RESIDENT = "resident", "居民"
+
+
+class Organisation(models.Model):
+    """An institution (机构): a bureau, a town government, a village committee..."""
+
+    name = models.CharField(max_length=100)
+    unit = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="organisations")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organisation__unit__path"
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=100)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="department_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name}·{self.name}"
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    login_type = models.CharField(max_length=20, choices=LoginType.choices, default=LoginType.COMMUNITY)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def can_write(self) -> bool:
+        """Roles that may change domain data in their jurisdiction."""
+        return self.is_superuser or self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def is_unit_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from accounts.scoping import ScopedQuerySet
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    REVEAL = "reveal", "查看完整个人信息"
+    EXPORT = "export", "导出"
+    LOGIN_FAILED = "login_failed", "登录失败"
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    scope_path_lookup = "unit_path"
+
+
+class AuditEvent(models.Model):
+    """One recorded action. Values in before/after are already masked where personal."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_name = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    # Path of the unit the object belongs to: administrators of that unit and above read the event.
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        indexes = [models.Index(fields=["model", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
