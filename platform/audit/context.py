@@ -15,7 +15,8 @@ class AuditContext:
     reason: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())
+# AuditContext is a frozen dataclass, so a shared default is safe.
+_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())  # noqa: B039
 
 
 def current() -> AuditContext:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "population",
+    "places",
     "tiles.apps.TilesConfig",
 ]
 
