@@ -8,6 +8,7 @@ api_patterns = [
     path("", include("accounts.api.urls")),
     path("", include("boundaries.api.urls")),
     path("population/", include("population.api.urls")),
+    path("places/", include("places.api.urls")),
 ]
 
 urlpatterns = [
