@@ -1,0 +1,36 @@
+"""Writing places: the one path every writer (API, admin actions, demo) goes through."""
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.scoping import scope_path
+from config.errors import DomainError
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
+from .models import Place
+
+
+def check_unit_and_point(user: Any, unit: Any, geom: Point) -> None:
+    """A writer may place points only in their jurisdiction, and only inside the unit's boundary."""
+    prefix = scope_path(user)
+    if prefix is None or not unit.path.startswith(prefix):
+        raise DomainError("unit_out_of_scope", "所选单元不在您的管辖范围内。", status_code=403)
+    if not getattr(user, "can_write", False):
+        raise DomainError("read_only", "您的角色没有修改权限。", status_code=403)
+    if geom is None or geom.empty:
+        raise DomainError("point_required", "请在地图上选择位置。")
+    if geom.srid not in (None, 4490, 4326):
+        geom = geom.transform(4490, clone=True)
+    if unit.geom is not None and not unit.geom.covers(Point(geom.x, geom.y, srid=4490)):
+        raise DomainError("point_outside_unit", f"位置不在“{unit.name}”的边界内。")
+
+
+@transaction.atomic
+def save_place(user: Any, place: Place) -> Place:
+    if place.geom is not None and place.geom.srid != 4490:
+        place.geom.srid = 4490  # 4326 and 4490 coordinates coincide (no datum shift, DESIGN §9)
+    check_unit_and_point(user, place.unit, place.geom)
+    place.full_clean(exclude=["geom_3857"])
+    place.save()
+    return place
