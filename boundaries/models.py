@@ -130,3 +130,51 @@ class House(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building.name}{self.entrance}单元{self.room}室"
+
+
+class VersionOperation(models.TextChoices):
+    BASELINE = "baseline", "初始边界"
+    CREATE = "create", "新建"
+    RESHAPE = "reshape", "修改边界"
+    RESTORE = "restore", "恢复历史版本"
+    FOLLOW_PARENT = "follow_parent", "随上级边界调整"
+    NODE = "node", "共享边补充节点"
+    IMPORT = "import", "文件导入"
+
+
+class BoundaryVersionQuerySet(ScopedQuerySet):
+    scope_path_lookup = "unit__path"
+
+
+class BoundaryVersion(models.Model):
+    """One generation of a unit's boundary: who, when, why, how (issue 3 §5).
+
+    ``version`` equals ``AdminUnit.boundary_version`` at the time it was current. A unit loaded
+    before history existed gets a "baseline" version (its geometry then) on its first change.
+    """
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="boundary_versions")
+    version = models.PositiveIntegerField()
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, null=True, blank=True)
+    area_m2 = models.FloatField(null=True, blank=True)
+    author = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="boundary_versions"
+    )
+    author_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=500, blank=True)
+    operation = models.CharField(max_length=20, choices=VersionOperation.choices)
+    # The pipeline report of the save that produced this version (areas, snapping, gaps...).
+    report = models.JSONField(default=dict, blank=True)
+
+    objects = BoundaryVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "-version"]
+        verbose_name = "边界版本"
+        verbose_name_plural = "边界版本"
+        constraints = [models.UniqueConstraint(fields=["unit", "version"], name="boundaryversion_unique")]
+        indexes = [models.Index(fields=["unit", "at"], name="boundaryversion_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} v{self.version}"
