@@ -1,0 +1,72 @@
+"""Admin: masked lists; ID numbers and phones are never shown or searchable here in clear."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import BuildingResidents, Household, Person, PersonEvent, Transfer
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request: HttpRequest):  # type: ignore[override]
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ("name", "masked_id", "sex", "birth_year", "pool", "house", "status")
+    list_filter = ("status", "sex", "political_status")
+    search_fields = ("name",)
+    raw_id_fields = ("pool", "house", "household")
+    readonly_fields = ("masked_id", "masked_phone", "region_code", "birth_date", "sex", "hukou_code", "hukou_address")
+    fields = ("name", "masked_id", "masked_phone", "region_code", "birth_date", "sex", "ethnicity", "hukou_code",
+              "hukou_address", "pool", "status", "house", "house_relation", "household", "relation_to_head",
+              "political_status", "tags")
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj: Person) -> str:
+        return obj.id_masked
+
+    @admin.display(description="电话")
+    def masked_phone(self, obj: Person) -> str:
+        return obj.phone_masked
+
+    @admin.display(description="出生年份")
+    def birth_year(self, obj: Person) -> int:
+        return obj.birth_date.year
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New people come through the API (ID validation, duplicate check, events).
+        return False
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    list_display = ("number", "unit", "house")
+    search_fields = ("number",)
+    raw_id_fields = ("unit", "house")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedAdmin):
+    list_display = ("person", "from_pool", "to_pool", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("person", "from_pool", "to_pool")
+
+
+@admin.register(PersonEvent)
+class PersonEventAdmin(admin.ModelAdmin):
+    list_display = ("person", "kind", "at", "actor_name", "reason")
+    list_filter = ("kind",)
+    raw_id_fields = ("person", "from_pool", "to_pool", "from_house", "to_house")
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[override]
+        return super().get_queryset(request).filter(
+            person__in=Person.objects.visible_to(request.user).values("pk")
+        )
+
+
+@admin.register(BuildingResidents)
+class BuildingResidentsAdmin(admin.ModelAdmin):
+    list_display = ("building", "residents")
+    raw_id_fields = ("building",)

@@ -1,0 +1,229 @@
+"""Serializers: masked by default. Full values only come out of the reveal endpoint."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework import serializers
+
+from boundaries.models import House
+
+from .. import ids
+from ..codes import ETHNICITIES, POLITICAL_STATUS, RELATIONS_TO_HEAD, HouseRelation, Tag
+from ..models import Person, PersonEvent, Transfer
+
+
+def house_label(house: House) -> str:
+    return f"{house.entrance}单元{house.room}室"
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField(help_text="脱敏身份证号，如 500112********1234")
+    phone = serializers.SerializerMethodField(help_text="脱敏电话，如 138****5678")
+    hukou_address = serializers.SerializerMethodField()
+    age = serializers.SerializerMethodField()
+    sex_label = serializers.CharField(source="get_sex_display", read_only=True)
+    ethnicity_label = serializers.SerializerMethodField()
+    political_status_label = serializers.SerializerMethodField()
+    relation_to_head_label = serializers.SerializerMethodField()
+    house_relation_label = serializers.CharField(source="get_house_relation_display", read_only=True)
+    tag_labels = serializers.SerializerMethodField()
+    pool = serializers.SerializerMethodField()
+    residence = serializers.SerializerMethodField()
+    household_number = serializers.CharField(source="household.number", default=None, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "name", "id_number", "sex", "sex_label", "age", "ethnicity", "ethnicity_label", "phone",
+            "hukou_code", "hukou_address", "pool", "status", "residence", "house_relation", "house_relation_label",
+            "household", "household_number", "relation_to_head", "relation_to_head_label", "political_status",
+            "political_status_label", "tags", "tag_labels", "added_by_community",
+        ]
+        read_only_fields = fields
+
+    def get_id_number(self, p: Person) -> str:
+        return p.id_masked
+
+    def get_phone(self, p: Person) -> str:
+        return p.phone_masked
+
+    def get_hukou_address(self, p: Person) -> str:
+        return ids.mask_address(p.hukou_address)
+
+    def get_age(self, p: Person) -> int:
+        return ids.age_on(p.birth_date, dt.date.today())
+
+    def get_ethnicity_label(self, p: Person) -> str:
+        return ETHNICITIES.get(p.ethnicity, "")
+
+    def get_political_status_label(self, p: Person) -> str:
+        return POLITICAL_STATUS.get(p.political_status, "")
+
+    def get_relation_to_head_label(self, p: Person) -> str:
+        return RELATIONS_TO_HEAD.get(p.relation_to_head, "")
+
+    def get_tag_labels(self, p: Person) -> list[str]:
+        return [Tag(t).label for t in p.tags if t in Tag.values]
+
+    def get_pool(self, p: Person) -> dict[str, Any] | None:
+        return {"id": p.pool_id, "code": p.pool.code, "name": p.pool.name} if p.pool_id else None
+
+    def get_residence(self, p: Person) -> dict[str, Any] | None:
+        """House → building → neighbourhood (从人找房)."""
+        if not p.house_id:
+            return None
+        h = p.house
+        b = h.building
+        out: dict[str, Any] = {
+            "house": {"id": h.pk, "label": house_label(h), "floor": h.floor},
+            "building": {"id": b.pk, "code": b.code, "name": b.name},
+        }
+        if self.context.get("detail") and b.parent_id:
+            n = b.parent
+            out["neighbourhood"] = {"id": n.pk, "code": n.code, "name": n.name}
+        return out
+
+
+class CityRecordHitSerializer(serializers.ModelSerializer):
+    """Transfer-in search result: just enough to recognise the person, all masked."""
+
+    id_number = serializers.CharField(source="id_masked", read_only=True)
+    sex_label = serializers.CharField(source="get_sex_display", read_only=True)
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
+    hukou_region = serializers.CharField(source="region_code", read_only=True)
+    current_pool = serializers.CharField(source="pool.name", default=None, read_only=True)
+    transferable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "sex_label", "birth_year", "hukou_region", "current_pool", "status",
+                  "transferable"]
+        read_only_fields = fields
+
+    def get_transferable(self, p: Person) -> bool:
+        return p.pool_id is None
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=20, write_only=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    ethnicity = serializers.ChoiceField(choices=list(ETHNICITIES), required=False)
+    political_status = serializers.ChoiceField(choices=list(POLITICAL_STATUS), required=False)
+    relation_to_head = serializers.ChoiceField(choices=list(RELATIONS_TO_HEAD), required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=Tag.values), required=False)
+    hukou_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    hukou_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    pool = serializers.IntegerField(required=False)
+    house = serializers.IntegerField(required=False)
+    house_relation = serializers.ChoiceField(choices=HouseRelation.values, required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class PersonPatchSerializer(serializers.Serializer):
+    """Editable fields. Sending hukou_* or id_number is refused by the service with a clear code."""
+
+    name = serializers.CharField(max_length=50, required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    ethnicity = serializers.CharField(max_length=2, required=False)
+    political_status = serializers.CharField(max_length=2, required=False)
+    relation_to_head = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    household = serializers.IntegerField(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class SearchSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名（前缀或模糊）")
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    tag = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.IntegerField(required=False)
+    building = serializers.IntegerField(required=False)
+    house = serializers.IntegerField(required=False)
+    page = serializers.IntegerField(required=False, min_value=1)
+
+
+class CitySearchSerializer(serializers.Serializer):
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class PlaceSerializer(serializers.Serializer):
+    house = serializers.IntegerField()
+    relation = serializers.ChoiceField(choices=HouseRelation.values)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class TransferInSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    pool = serializers.IntegerField(required=False)
+    house = serializers.IntegerField(required=False)
+    house_relation = serializers.ChoiceField(choices=HouseRelation.values, required=False)
+
+
+class TransferOutSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    to_pool = serializers.IntegerField(required=False)
+    out_of_city = serializers.BooleanField(default=False)
+
+
+class AcceptSerializer(serializers.Serializer):
+    house = serializers.IntegerField(required=False)
+    house_relation = serializers.ChoiceField(choices=HouseRelation.values, required=False)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    person = serializers.SerializerMethodField()
+    from_pool_name = serializers.CharField(source="from_pool.name", read_only=True)
+    to_pool_name = serializers.CharField(source="to_pool.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "person", "from_pool", "from_pool_name", "to_pool", "to_pool_name", "status", "status_label",
+                  "reason", "created_at", "decided_at"]
+        read_only_fields = fields
+
+    def get_person(self, t: Transfer) -> dict[str, Any]:
+        p = t.person
+        return {"id": p.pk, "name": p.name, "id_number": p.id_masked, "sex_label": p.get_sex_display(),
+                "birth_year": p.birth_date.year}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    from_pool_name = serializers.CharField(source="from_pool.name", default=None, read_only=True)
+    to_pool_name = serializers.CharField(source="to_pool.name", default=None, read_only=True)
+    from_house_label = serializers.SerializerMethodField()
+    to_house_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonEvent
+        fields = ["id", "kind", "kind_label", "at", "actor_name", "reason", "from_pool", "from_pool_name", "to_pool",
+                  "to_pool_name", "from_house", "from_house_label", "to_house", "to_house_label", "house_relation"]
+        read_only_fields = fields
+
+    def get_from_house_label(self, e: PersonEvent) -> str | None:
+        return f"{e.from_house.building.name}{house_label(e.from_house)}" if e.from_house_id else None
+
+    def get_to_house_label(self, e: PersonEvent) -> str | None:
+        return f"{e.to_house.building.name}{house_label(e.to_house)}" if e.to_house_id else None
+
+
+class ExportSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(required=False)
+    full = serializers.BooleanField(default=False, help_text="完整导出（仅单位管理员，需填写事由）")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    pool = serializers.IntegerField(required=False)
+    dry_run = serializers.BooleanField(default=True)

@@ -1,0 +1,286 @@
+"""Population API (COORDINATION.md contract). Thin views: services do the work and the checks.
+
+ID numbers and phones are searched through POST bodies (``people/search/``, ``city-record/search/``)
+so they never land in URLs or access logs; the GET list refuses them with ``pii_in_url``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from audit import registry as audit
+from audit.models import Action
+from config.errors import DomainError
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit
+
+from .. import services, spreadsheets, stats
+from ..codes import ETHNICITIES, POLITICAL_STATUS, RELATIONS_TO_HEAD, HouseRelation, Tag, TransferStatus
+from ..models import Person, Transfer
+from . import serializers as s
+
+
+class PopulationEnabled(permissions.BasePermission):
+    """The internet zone never serves the population database (DESIGN §4)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not settings.POPULATION_ENABLED:
+            raise DomainError("population_disabled", "本部署（互联网区）不提供人口数据，请在政务外网访问。", status_code=404)
+        return True
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class Base(APIView):
+    permission_classes = [PopulationEnabled, permissions.IsAuthenticated]
+
+    def person(self, pk: int) -> Person:
+        return get_object_or_404(Person.objects.visible_to(self.request.user).select_related("pool"), pk=pk)
+
+    def unit(self, pk: Any) -> AdminUnit:
+        unit = AdminUnit.objects.visible_to(self.request.user).filter(pk=pk).first() if pk else None
+        if unit is None:
+            raise DomainError("unit_not_found", "单位不存在或不在您的管辖范围内。", status_code=404)
+        return unit
+
+    def page(self, qs: Any, serializer: type, context: dict | None = None) -> Response:
+        pager = Pagination()
+        items = pager.paginate_queryset(qs, self.request, view=self)
+        return pager.get_paginated_response(serializer(items, many=True, context=context or {}).data)
+
+
+def _search(view: Base, params: dict[str, Any]) -> Response:
+    unit = view.unit(params["unit"]) if params.get("unit") else None
+    qs = services.search_people(
+        view.request.user, q=params.get("q", ""), id_number=params.get("id_number", ""),
+        phone=params.get("phone", ""), tag=params.get("tag", ""), address=params.get("address", ""), unit=unit,
+        building=params.get("building"), house=params.get("house"),
+    )
+    return view.page(qs, s.PersonSerializer)
+
+
+class PeopleView(Base):
+    @extend_schema(
+        parameters=[OpenApiParameter(n, str) for n in ("q", "tag", "address", "unit", "building", "house", "page")],
+        responses=s.PersonSerializer(many=True), summary="本辖区人员列表（脱敏）",
+    )
+    def get(self, request: Request) -> Response:
+        if request.query_params.get("id_number") or request.query_params.get("phone"):
+            raise DomainError("pii_in_url", "身份证号和电话不得出现在网址中，请使用 POST people/search/。")
+        ser = s.SearchSerializer(data=request.query_params)
+        ser.is_valid(raise_exception=True)
+        return _search(self, ser.validated_data)
+
+    @extend_schema(request=s.PersonWriteSerializer, responses=s.PersonSerializer, summary="新增居住人口")
+    def post(self, request: Request) -> Response:
+        ser = s.PersonWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        person = services.add_person(request.user, data, data.pop("pool", None))
+        return Response(s.PersonSerializer(person).data, status=201)
+
+
+class PeopleSearchView(Base):
+    @extend_schema(request=s.SearchSerializer, responses=s.PersonSerializer(many=True),
+                   summary="按身份证号、电话、姓名、地址、标签查询（POST，个人信息不进网址）")
+    def post(self, request: Request) -> Response:
+        ser = s.SearchSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return _search(self, ser.validated_data)
+
+
+class PersonView(Base):
+    @extend_schema(responses=s.PersonSerializer, summary="人员详情（脱敏，含房屋/楼栋/小区）")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.PersonSerializer(self.person(pk), context={"detail": True}).data)
+
+    @extend_schema(request=s.PersonPatchSerializer, responses=s.PersonSerializer, summary="修改人员信息（户籍地锁定）")
+    def patch(self, request: Request, pk: int) -> Response:
+        person = services.update_person(request.user, self.person(pk), dict(request.data))
+        return Response(s.PersonSerializer(person, context={"detail": True}).data)
+
+
+class RevealView(Base):
+    @extend_schema(request=s.ReasonSerializer, summary="查看完整身份证号和电话（须填写事由，记入审计）")
+    def post(self, request: Request, pk: int) -> Response:
+        return Response(services.reveal(request.user, self.person(pk), request.data.get("reason", "")))
+
+
+class PlaceView(Base):
+    @extend_schema(request=s.PlaceSerializer, responses=s.PersonSerializer, summary="人房关联：入住房屋")
+    def post(self, request: Request, pk: int) -> Response:
+        ser = s.PlaceSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        person = services.place(request.user, self.person(pk), d["house"], d["relation"], d.get("reason", ""))
+        return Response(s.PersonSerializer(person, context={"detail": True}).data)
+
+
+class UnplaceView(Base):
+    @extend_schema(request=s.ReasonSerializer, responses=s.PersonSerializer, summary="离开房屋")
+    def post(self, request: Request, pk: int) -> Response:
+        person = services.unplace(request.user, self.person(pk), request.data.get("reason", ""))
+        return Response(s.PersonSerializer(person).data)
+
+
+class TransferOutView(Base):
+    @extend_schema(request=s.TransferOutSerializer, summary="居住人口转出（转往其他村社区或迁出本市）")
+    def post(self, request: Request, pk: int) -> Response:
+        ser = s.TransferOutSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        t = services.transfer_out(request.user, self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
+        return Response({"transfer": s.TransferSerializer(t).data if t else None, "out_of_city": t is None})
+
+
+class HistoryView(Base):
+    @extend_schema(responses=s.EventSerializer(many=True), summary="人员变动及居住历史")
+    def get(self, request: Request, pk: int) -> Response:
+        qs = self.person(pk).events.select_related("from_pool", "to_pool", "from_house__building", "to_house__building")
+        return self.page(qs, s.EventSerializer)
+
+
+class CityRecordSearchView(Base):
+    @extend_schema(request=s.CitySearchSerializer, responses=s.CityRecordHitSerializer(many=True),
+                   summary="转入查询：在市级人口库中按身份证号或姓名查找（脱敏）")
+    def post(self, request: Request) -> Response:
+        ser = s.CitySearchSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        hits = services.search_city_record(request.user, **ser.validated_data)
+        return Response({"results": s.CityRecordHitSerializer(hits, many=True).data})
+
+
+class TransferInView(Base):
+    @extend_schema(request=s.TransferInSerializer, responses=s.PersonSerializer, summary="居住人口转入")
+    def post(self, request: Request, pk: int) -> Response:
+        ser = s.TransferInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        person = get_object_or_404(Person, pk=pk)
+        person = services.transfer_in(request.user, person, d["reason"], d.get("pool"), d.get("house"),
+                                      d.get("house_relation", ""))
+        return Response(s.PersonSerializer(person).data)
+
+
+class TransfersView(Base):
+    @extend_schema(parameters=[OpenApiParameter("direction", str, enum=["incoming", "outgoing"]),
+                               OpenApiParameter("status", str)],
+                   responses=s.TransferSerializer(many=True), summary="转入待接收 / 已转出列表")
+    def get(self, request: Request) -> Response:
+        status = request.query_params.get("status", TransferStatus.PENDING)
+        if request.query_params.get("direction") == "outgoing":
+            prefix = services.scope_path(request.user)
+            qs = Transfer.objects.none() if prefix is None else Transfer.objects.filter(from_pool__path__startswith=prefix)
+        else:
+            qs = Transfer.objects.visible_to(request.user)
+        qs = qs.filter(status=status).select_related("person", "from_pool", "to_pool")
+        return self.page(qs, s.TransferSerializer)
+
+
+class TransferDecisionView(Base):
+    decision = "accept"
+
+    @extend_schema(request=s.AcceptSerializer, responses=s.PersonSerializer, summary="接收或退回转入人员")
+    def post(self, request: Request, pk: int) -> Response:
+        transfer = get_object_or_404(Transfer.objects.visible_to(request.user), pk=pk)
+        if self.decision == "accept":
+            ser = s.AcceptSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            person = services.accept_transfer(request.user, transfer, ser.validated_data.get("house"),
+                                              ser.validated_data.get("house_relation", ""))
+        else:
+            person = services.reject_transfer(request.user, transfer, request.data.get("reason", ""))
+        return Response(s.PersonSerializer(person).data)
+
+
+class BuildingHousesView(Base):
+    @extend_schema(summary="以房找人：楼栋的房屋及住户（脱敏）")
+    def get(self, request: Request, building_id: int) -> Response:
+        building = self.unit(building_id)
+        if building.level != Level.BUILDING:
+            raise DomainError("not_a_building", "该单位不是楼栋。")
+        houses, people = services.building_residents(building, request.user)
+        ser = s.PersonSerializer
+        out = [
+            {"id": h.pk, "entrance": h.entrance, "floor": h.floor, "room": h.room, "label": s.house_label(h),
+             "area_m2": h.area_m2, "resident_count": len(people.get(h.pk, [])),
+             "residents": [
+                 {k: v for k, v in ser(p).data.items() if k not in ("residence",)} for p in people.get(h.pk, [])
+             ]}
+            for h in houses
+        ]
+        return Response({"building": {"id": building.pk, "code": building.code, "name": building.name},
+                         "resident_count": sum(len(v) for v in people.values()), "houses": out})
+
+
+class StatsView(Base):
+    @extend_schema(summary="单位人口统计（年龄段×性别、户数、标签、楼栋居住人数）")
+    def get(self, request: Request, unit_id: int) -> Response:
+        return Response(stats.unit_stats(self.unit(unit_id)))
+
+
+class CodesView(Base):
+    @extend_schema(summary="代码表（民族 GB/T 3304、与户主关系 GB/T 4761、政治面貌 GB/T 4762、标签）")
+    def get(self, request: Request) -> Response:
+        def table(d: dict[str, str]) -> list[dict[str, str]]:
+            return [{"code": k, "label": v} for k, v in d.items()]
+
+        return Response({
+            "ethnicity": table(ETHNICITIES), "relation_to_head": table(RELATIONS_TO_HEAD),
+            "political_status": table(POLITICAL_STATUS), "tags": [{"code": t.value, "label": t.label} for t in Tag],
+            "house_relation": [{"code": t.value, "label": t.label} for t in HouseRelation],
+        })
+
+
+class ImportView(Base):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=s.ImportSerializer, summary="Excel 导入人口池/户信息（先预检，全部成功才写入）")
+    def post(self, request: Request) -> Response:
+        services.require_write(request.user)
+        ser = s.ImportSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        pool = services.resolve_pool(request.user, d.get("pool"))
+        report = spreadsheets.import_workbook(d["file"], user=request.user, pool=pool, dry_run=d["dry_run"],
+                                              reason=request.data.get("reason") or "表格导入")
+        return Response(report.as_dict(), status=200 if report.ok else 422)
+
+
+class ExportView(Base):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=s.ExportSerializer, summary="导出人口池 .xlsx（默认脱敏；完整导出须管理员并填写事由）")
+    def post(self, request: Request) -> HttpResponse:
+        ser = s.ExportSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        unit = self.unit(d["unit"]) if d.get("unit") else request.user.unit
+        if unit is None:
+            raise DomainError("unit_required", "请选择导出的单位。")
+        reason = d.get("reason", "")
+        if d["full"]:
+            if not services.can_export_full(request.user):
+                raise DomainError("export_forbidden", "只有单位管理员可以完整导出个人信息。", status_code=403)
+            reason = services.require_reason(reason)
+        qs = services.search_people(request.user, unit=unit).select_related("house__building", "household")
+        data = spreadsheets.export_workbook(qs.iterator(chunk_size=2000), full=d["full"])
+        audit.record(Action.EXPORT, unit, unit.path, after={"full": d["full"], "format": "xlsx"},
+                     reason=reason or "导出人口池（脱敏）", actor=request.user)
+        resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f'attachment; filename="population-{unit.code}.xlsx"'
+        return resp

@@ -1,0 +1,231 @@
+"""The population record: people, households, moves between pools and houses.
+
+One table holds the city-wide record (市级人口库); a person's ``pool`` is the community whose
+population pool (人口池) they are in, NULL when they are only in the city record. ID numbers and
+phones are never stored in clear (population.crypto): an AES-GCM ciphertext for display after a
+reveal, and a keyed HMAC for exact lookup and uniqueness. Birth date, sex and the region part of
+the ID number are derived, non-identifying columns kept for statistics.
+"""
+from __future__ import annotations
+
+from accounts.scoping import ScopedQuerySet
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from boundaries.levels import Level
+
+from . import crypto, ids
+from .codes import (
+    ETHNICITY_CHOICES,
+    POLITICAL_CHOICES,
+    RELATION_CHOICES,
+    EventKind,
+    HouseRelation,
+    PersonStatus,
+    Sex,
+    TransferStatus,
+)
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    scope_path_lookup = "unit__path"
+
+
+class Household(models.Model):
+    """A household (户): people registered together, with one head."""
+
+    number = models.CharField("户号", max_length=30, unique=True)
+    unit = models.ForeignKey(
+        "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="households",
+        limit_choices_to={"level": Level.COMMUNITY},
+    )
+    house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="households")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+
+    def __str__(self) -> str:
+        return f"户{self.number}"
+
+
+class PersonQuerySet(ScopedQuerySet):
+    # A person belongs to the jurisdiction of the community whose pool holds them. People only in
+    # the city record are reached through the transfer-in search (services.search_city_record).
+    scope_path_lookup = "pool__path"
+
+    def with_id_number(self, number: str) -> PersonQuerySet:
+        return self.filter(id_hash=crypto.id_hash(number))
+
+    def with_phone(self, phone: str) -> PersonQuerySet:
+        return self.filter(phone_hash=crypto.phone_hash(phone))
+
+
+class Person(models.Model):
+    name = models.CharField("姓名", max_length=50)
+    id_hash = models.BinaryField(unique=True, editable=False)
+    id_cipher = models.BinaryField(editable=False)
+    region_code = models.CharField("身份证地区码", max_length=6, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY_CHOICES, default="01")
+    phone_hash = models.BinaryField(null=True, blank=True, editable=False)
+    phone_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    # 户籍地: locked for community staff; only the city-record import changes it.
+    hukou_code = models.CharField("户籍地区划代码", max_length=12, blank=True)
+    hukou_address = models.CharField("户籍地址", max_length=200, blank=True)
+    pool = models.ForeignKey(
+        "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="pool_people",
+        limit_choices_to={"level": Level.COMMUNITY}, verbose_name="所属人口池",
+    )
+    status = models.CharField(max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    house = models.ForeignKey(
+        "adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
+        verbose_name="居住房屋",
+    )
+    house_relation = models.CharField("与房屋关系", max_length=20, choices=HouseRelation.choices, blank=True)
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    relation_to_head = models.CharField("与户主关系", max_length=2, choices=RELATION_CHOICES, blank=True)
+    political_status = models.CharField("政治面貌", max_length=2, choices=POLITICAL_CHOICES, default="13")
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name="标签")
+    added_by_community = models.BooleanField("新增居住人口", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        indexes = [
+            GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+            GinIndex(fields=["hukou_address"], name="person_hukou_addr_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["tags"], name="person_tags"),
+            models.Index(fields=["pool", "birth_date"], name="person_pool_birth"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
+        ]
+
+    def __str__(self) -> str:
+        # Name only: str() ends up in audit object_repr and admin lists, never the ID number.
+        return self.name
+
+    # -- personal data, decrypted on demand -------------------------------------------------
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_cipher)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_cipher)
+
+    @property
+    def id_masked(self) -> str:
+        return ids.mask_id(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return ids.mask_phone(self.phone)
+
+    def set_id_number(self, raw: str) -> ids.ResidentId:
+        rid = ids.parse_id(raw)
+        self.id_hash = crypto.id_hash(rid.number)
+        self.id_cipher = crypto.encrypt(rid.number)
+        self.region_code = rid.region_code
+        self.birth_date = rid.birth_date
+        self.sex = rid.sex
+        return rid
+
+    def set_phone(self, raw: str | None) -> None:
+        if not raw:
+            self.phone_hash = self.phone_cipher = None
+            return
+        phone = ids.normalise_phone(raw)
+        self.phone_hash = crypto.phone_hash(phone)
+        self.phone_cipher = crypto.encrypt(phone)
+
+    @property
+    def unit_path(self) -> str:
+        return self.pool.path if self.pool_id else ""
+
+
+class PersonEvent(models.Model):
+    """Every move of a person (pool or house) and every change to the locked fields: who, when, why."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_name = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    from_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    house_relation = models.CharField(max_length=20, choices=HouseRelation.choices, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "人员变动"
+        verbose_name_plural = "人员变动"
+        indexes = [models.Index(fields=["person", "at"], name="personevent_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class TransferQuerySet(ScopedQuerySet):
+    scope_path_lookup = "to_pool__path"
+
+
+class Transfer(models.Model):
+    """A transfer out of one pool to another community (居住人口转出 → 对方转入待接收)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfers")
+    from_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    to_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="incoming_transfers")
+    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "转移"
+        verbose_name_plural = "转移"
+        constraints = [
+            # At most one open transfer per person: the person cannot be in two pools' queues.
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="pending"), name="transfer_one_pending_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.to_pool.name}"
+
+
+class BuildingResidents(models.Model):
+    """Residents per building, kept by a statement-level trigger on population_person (migration 0002).
+
+    The map's building tiles join this table (building_id = adminunits_adminunit.id) instead of
+    counting 2.2 M people per tile. Aggregates only: no personal data.
+    """
+
+    building = models.OneToOneField("adminunits.AdminUnit", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    residents = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "楼栋居住人数"
+        verbose_name_plural = "楼栋居住人数"
+
+    def __str__(self) -> str:
+        return f"{self.building_id}: {self.residents}"

@@ -1,0 +1,433 @@
+"""Population workflows: add, transfer in/out, accept/reject, place in a house, reveal.
+
+Each function owns its transaction and locks the person row (select_for_update), so two clerks
+cannot move one person into two pools. Every refusal is a DomainError with a stable code and a
+Chinese message that never contains the ID number or phone. Jurisdiction: the caller passes only
+objects it fetched through ``visible_to(user)``; the functions check the *targets* (pool, house).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from accounts.models import LoginType, Role
+from accounts.scoping import scope_path
+from audit import context as audit_context
+from audit import registry as audit
+from audit.models import Action
+from config.errors import DomainError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit, House
+
+from . import crypto, ids
+from .codes import (
+    ETHNICITIES,
+    POLITICAL_STATUS,
+    RELATIONS_TO_HEAD,
+    EventKind,
+    HouseRelation,
+    PersonStatus,
+    Tag,
+    TransferStatus,
+)
+from .models import Household, Person, PersonEvent, Transfer
+
+MIN_REASON = 2
+
+
+# -- permissions -------------------------------------------------------------------------------
+def require_write(user: Any) -> None:
+    if not getattr(user, "can_write", False) or getattr(user, "login_type", "") == LoginType.RESIDENT:
+        raise DomainError("forbidden", "当前角色无权修改人口信息。", status_code=403)
+
+
+def can_reveal(user: Any) -> bool:
+    """Staff and administrators of a unit see one full record at a time, with a reason."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return getattr(user, "role", "") in (Role.ADMIN, Role.STAFF) and user.login_type != LoginType.RESIDENT
+
+
+def can_export_full(user: Any) -> bool:
+    """Only unit administrators export unmasked lists."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMIN)
+
+
+def require_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise DomainError("reason_required", "请填写事由。")
+    return reason[:500]
+
+
+def in_scope(user: Any, unit: AdminUnit) -> bool:
+    prefix = scope_path(user)
+    return prefix is not None and unit.path.startswith(prefix)
+
+
+def resolve_pool(user: Any, pool: AdminUnit | int | None) -> AdminUnit:
+    """The community pool an operation targets: given, or the user's own community."""
+    if pool is None:
+        unit = getattr(user, "unit", None)
+        if unit is None or unit.level != Level.COMMUNITY:
+            raise DomainError("pool_required", "请选择村（社区）人口池。")
+        return unit
+    if not isinstance(pool, AdminUnit):
+        pool = AdminUnit.objects.filter(pk=pool).first()
+    if pool is None or pool.level != Level.COMMUNITY:
+        raise DomainError("pool_invalid", "人口池必须是一个村（社区）。")
+    if not in_scope(user, pool):
+        raise DomainError("pool_outside_jurisdiction", "该村（社区）不在您的管辖范围内。", status_code=403)
+    return pool
+
+
+@contextmanager
+def _acting(user: Any, reason: str = "") -> Iterator[None]:
+    ctx = audit_context.current()
+    with audit_context.acting_as(user=user, ip=ctx.ip, reason=reason or ctx.reason):
+        yield
+
+
+def _event(person: Person, kind: str, user: Any, reason: str = "", **kw: Any) -> PersonEvent:
+    return PersonEvent.objects.create(
+        person=person, kind=kind, actor=user if getattr(user, "pk", None) else None,
+        actor_name=getattr(user, "username", "") or "system", reason=reason, **kw,
+    )
+
+
+def _lock(person: Person) -> Person:
+    return Person.objects.select_for_update().select_related("pool").get(pk=person.pk)
+
+
+# -- field validation --------------------------------------------------------------------------
+def clean_attributes(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate the editable, non-locked attributes (code tables, tags)."""
+    out: dict[str, Any] = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name or len(name) > 50:
+            raise DomainError("name_required", "请填写姓名（不超过50字）。")
+        out["name"] = name
+    for key, table, label in (
+        ("ethnicity", ETHNICITIES, "民族"),
+        ("political_status", POLITICAL_STATUS, "政治面貌"),
+        ("relation_to_head", RELATIONS_TO_HEAD, "与户主关系"),
+    ):
+        if key in data and data[key] not in (None, ""):
+            if data[key] not in table:
+                raise DomainError(f"{key}_invalid", f"{label}代码无效。")
+            out[key] = data[key]
+    if "tags" in data:
+        tags = list(dict.fromkeys(data["tags"] or []))
+        bad = [t for t in tags if t not in Tag.values]
+        if bad:
+            raise DomainError("tag_invalid", f"未知标签：{'、'.join(bad)}。")
+        out["tags"] = tags
+    return out
+
+
+# -- add, update ---------------------------------------------------------------------------------
+@transaction.atomic
+def add_person(user: Any, data: dict[str, Any], pool: AdminUnit | int | None = None) -> Person:
+    """新增居住人口: someone living here whom the city record lacks."""
+    require_write(user)
+    target = resolve_pool(user, pool)
+    person = Person(pool=target, added_by_community=True)
+    person.set_id_number(data.get("id_number", ""))
+    if Person.objects.filter(id_hash=person.id_hash).exists():
+        raise DomainError("duplicate_id", "该身份证号码已在人口库中，请通过“转入”办理。")
+    person.set_phone(data.get("phone"))
+    attrs = clean_attributes({"name": data.get("name", ""), **{k: v for k, v in data.items() if k != "name"}})
+    for k, v in attrs.items():
+        setattr(person, k, v)
+    # A new person has no city-record registration yet: the clerk records the one they show.
+    person.hukou_code = (data.get("hukou_code") or "")[:12]
+    person.hukou_address = (data.get("hukou_address") or "")[:200]
+    reason = (data.get("reason") or "新增居住人口").strip()
+    with _acting(user, reason):
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            raise DomainError("duplicate_id", "该身份证号码已在人口库中，请通过“转入”办理。") from None
+        _event(person, EventKind.ADDED, user, reason, to_pool=target)
+        if data.get("house"):
+            place(user, person, data["house"], data.get("house_relation") or HouseRelation.FAMILY, reason)
+    return person
+
+
+LOCKED_FIELDS = ("hukou_code", "hukou_address", "id_number", "pool", "house")
+
+
+@transaction.atomic
+def update_person(user: Any, person: Person, data: dict[str, Any]) -> Person:
+    require_write(user)
+    locked = [f for f in LOCKED_FIELDS if f in data]
+    if any(f.startswith("hukou") for f in locked):
+        raise DomainError("hukou_locked", "户籍地信息已锁定，只能由市级人口库导入更新。")
+    if locked:
+        raise DomainError("field_locked", "身份证号码、人口池和居住房屋须通过专门的业务办理。")
+    person = _lock(person)
+    attrs = clean_attributes(data)
+    if "household" in data:
+        hh = data["household"]
+        if hh is not None:
+            hh = Household.objects.visible_to(user).filter(pk=hh).first()
+            if hh is None:
+                raise DomainError("household_not_found", "户不存在或不在您的管辖范围内。")
+        attrs["household"] = hh
+    for k, v in attrs.items():
+        setattr(person, k, v)
+    if "phone" in data:
+        person.set_phone(data["phone"])
+    with _acting(user, data.get("reason", "")):
+        person.save()
+    return person
+
+
+# -- transfers -----------------------------------------------------------------------------------
+def search_city_record(user: Any, *, id_number: str = "", name: str = "", limit: int = 20) -> list[Person]:
+    """转入查询: the city-wide record, by exact ID number (keyed hash) or by name (prefix + trigram)."""
+    require_write(user)
+    qs = Person.objects.select_related("pool")
+    if id_number:
+        rid = ids.parse_id(id_number)
+        return list(qs.filter(id_hash=crypto.id_hash(rid.number))[:1])
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("query_required", "请输入身份证号码或姓名。")
+    exact = list(qs.filter(name__startswith=name).order_by("name", "id")[:limit])
+    if len(exact) >= limit or len(name) < 2:
+        return exact
+    seen = {p.pk for p in exact}
+    fuzzy = qs.filter(name__trigram_similar=name).exclude(pk__in=seen).order_by("id")[: limit - len(exact)]
+    return exact + list(fuzzy)
+
+
+@transaction.atomic
+def transfer_in(user: Any, person: Person, reason: str, pool: AdminUnit | int | None = None,
+                house: House | int | None = None, house_relation: str = "") -> Person:
+    """居住人口转入: take a person from the city record into a community pool."""
+    require_write(user)
+    reason = require_reason(reason)
+    target = resolve_pool(user, pool)
+    person = _lock(person)
+    if person.pool_id == target.pk:
+        raise DomainError("already_in_pool", "此人已在本人口池中。")
+    if person.pool_id:
+        raise DomainError(
+            "in_other_pool", f"此人已在{person.pool.name}的人口池中，须由对方办理转出后接收。",
+            status_code=409, extra={"pool": person.pool.name},
+        )
+    if Transfer.objects.filter(person=person, status=TransferStatus.PENDING).exists():
+        raise DomainError("transfer_pending", "此人有待接收的转移，请由接收方办理。", status_code=409)
+    person.pool = target
+    person.status = PersonStatus.ACTIVE
+    with _acting(user, reason):
+        person.save()
+        _event(person, EventKind.TRANSFER_IN, user, reason, to_pool=target)
+        if house:
+            place(user, person, house, house_relation or HouseRelation.FAMILY, reason)
+    return person
+
+
+@transaction.atomic
+def transfer_out(user: Any, person: Person, reason: str, to_pool: AdminUnit | int | None = None,
+                 out_of_city: bool = False) -> Transfer | None:
+    """居住人口转出: to another community (their incoming list) or out of the city."""
+    require_write(user)
+    reason = require_reason(reason)
+    person = _lock(person)
+    source = person.pool
+    if source is None or not in_scope(user, source):
+        raise DomainError("not_in_pool", "此人不在您管辖的人口池中。", status_code=409)
+    if bool(to_pool) == bool(out_of_city):
+        raise DomainError("transfer_target", "请选择转往的村（社区），或选择“迁出本市”。")
+    transfer = None
+    with _acting(user, reason):
+        _leave_house(user, person, reason)
+        if out_of_city:
+            person.pool = None
+            person.status = PersonStatus.LEFT_CITY
+            person.save()
+            _event(person, EventKind.LEFT_CITY, user, reason, from_pool=source)
+            return None
+        target = to_pool if isinstance(to_pool, AdminUnit) else AdminUnit.objects.filter(pk=to_pool).first()
+        if target is None or target.level != Level.COMMUNITY:
+            raise DomainError("pool_invalid", "转往的单位必须是一个村（社区）。")
+        if target.pk == source.pk:
+            raise DomainError("already_in_pool", "不能转往本人口池。")
+        person.pool = None
+        person.save()
+        transfer = Transfer.objects.create(person=person, from_pool=source, to_pool=target, reason=reason,
+                                           created_by=user if user.pk else None)
+        _event(person, EventKind.TRANSFER_OUT, user, reason, from_pool=source, to_pool=target)
+    return transfer
+
+
+@transaction.atomic
+def accept_transfer(user: Any, transfer: Transfer, house: House | int | None = None,
+                    house_relation: str = "") -> Person:
+    require_write(user)
+    transfer = Transfer.objects.select_for_update().select_related("to_pool").get(pk=transfer.pk)
+    if transfer.status != TransferStatus.PENDING:
+        raise DomainError("transfer_closed", "该转移已办理。", status_code=409)
+    if not in_scope(user, transfer.to_pool):
+        raise DomainError("pool_outside_jurisdiction", "该转移不是转入您管辖的村（社区）。", status_code=403)
+    person = _lock(transfer.person)
+    with _acting(user, transfer.reason):
+        person.pool = transfer.to_pool
+        person.save()
+        transfer.status = TransferStatus.ACCEPTED
+        transfer.decided_at = timezone.now()
+        transfer.decided_by = user if user.pk else None
+        transfer.save()
+        _event(person, EventKind.TRANSFER_ACCEPTED, user, transfer.reason, from_pool=transfer.from_pool,
+               to_pool=transfer.to_pool)
+        if house:
+            place(user, person, house, house_relation or HouseRelation.FAMILY, transfer.reason)
+    return person
+
+
+@transaction.atomic
+def reject_transfer(user: Any, transfer: Transfer, reason: str) -> Person:
+    """Refuse an incoming transfer: the person goes back to the pool they came from."""
+    require_write(user)
+    reason = require_reason(reason)
+    transfer = Transfer.objects.select_for_update().select_related("to_pool", "from_pool").get(pk=transfer.pk)
+    if transfer.status != TransferStatus.PENDING:
+        raise DomainError("transfer_closed", "该转移已办理。", status_code=409)
+    if not in_scope(user, transfer.to_pool):
+        raise DomainError("pool_outside_jurisdiction", "该转移不是转入您管辖的村（社区）。", status_code=403)
+    person = _lock(transfer.person)
+    with _acting(user, reason):
+        person.pool = transfer.from_pool
+        person.save()
+        transfer.status = TransferStatus.REJECTED
+        transfer.decided_at = timezone.now()
+        transfer.decided_by = user if user.pk else None
+        transfer.save()
+        _event(person, EventKind.TRANSFER_REJECTED, user, reason, from_pool=transfer.to_pool,
+               to_pool=transfer.from_pool)
+    return person
+
+
+# -- people and houses ---------------------------------------------------------------------------
+def _resolve_house(user: Any, house: House | int) -> House:
+    if not isinstance(house, House):
+        house = House.objects.select_related("building").filter(pk=house).first()
+        if house is None:
+            raise DomainError("house_not_found", "房屋不存在。", status_code=404)
+    if not in_scope(user, house.building):
+        raise DomainError("house_outside_jurisdiction", "该房屋不在您的管辖范围内。", status_code=403)
+    return house
+
+
+def _leave_house(user: Any, person: Person, reason: str) -> None:
+    if person.house_id:
+        _event(person, EventKind.UNPLACED, user, reason, from_house_id=person.house_id,
+               house_relation=person.house_relation)
+        person.house = None
+        person.house_relation = ""
+
+
+@transaction.atomic
+def place(user: Any, person: Person, house: House | int, relation: str, reason: str = "") -> Person:
+    """人房关联: the person lives in this house (one house at a time; history in PersonEvent)."""
+    require_write(user)
+    if relation not in HouseRelation.values:
+        raise DomainError("relation_invalid", "与房屋关系无效（产权人、家庭成员、租户等）。")
+    house = _resolve_house(user, house)
+    person = _lock(person)
+    if person.pool is None:
+        raise DomainError("not_in_pool", "此人不在人口池中，请先办理转入。", status_code=409)
+    if not house.building.path.startswith(person.pool.path):
+        raise DomainError("house_outside_pool", f"该房屋不在{person.pool.name}范围内。")
+    if person.house_id == house.pk and person.house_relation == relation:
+        return person
+    with _acting(user, reason):
+        from_house = person.house_id
+        person.house = house
+        person.house_relation = relation
+        person.save()
+        _event(person, EventKind.PLACED, user, reason, from_house_id=from_house, to_house=house,
+               house_relation=relation)
+    return person
+
+
+@transaction.atomic
+def unplace(user: Any, person: Person, reason: str) -> Person:
+    require_write(user)
+    reason = require_reason(reason)
+    person = _lock(person)
+    with _acting(user, reason):
+        _leave_house(user, person, reason)
+        person.save()
+    return person
+
+
+def building_residents(building: AdminUnit, user: Any) -> tuple[list[House], dict[int, list[Person]]]:
+    """以房找人: a building's houses and who lives in each (two indexed queries)."""
+    houses = list(House.objects.filter(building=building).order_by("entrance", "floor", "room"))
+    people: dict[int, list[Person]] = {}
+    qs = Person.objects.visible_to(user).filter(house__building=building).select_related("household")
+    for p in qs.order_by("house_id", "relation_to_head", "id"):
+        people.setdefault(p.house_id, []).append(p)
+    return houses, people
+
+
+# -- personal data ----------------------------------------------------------------------------
+def reveal(user: Any, person: Person, reason: str) -> dict[str, str]:
+    """Show one record in full; the audit log records who, whose, when and why."""
+    if not can_reveal(user):
+        raise DomainError("reveal_forbidden", "当前角色无权查看完整个人信息。", status_code=403)
+    reason = require_reason(reason)
+    with _acting(user, reason):
+        audit.record(Action.REVEAL, person, person.unit_path, after={"fields": ["id_number", "phone", "hukou_address"]},
+                     reason=reason, actor=user)
+    return {"id_number": person.id_number, "phone": person.phone, "hukou_address": person.hukou_address}
+
+
+# -- search within jurisdiction --------------------------------------------------------------
+def search_people(user: Any, *, q: str = "", id_number: str = "", phone: str = "", tag: str = "",
+                  address: str = "", unit: AdminUnit | None = None, building: int | None = None,
+                  house: int | None = None) -> QuerySet[Person]:
+    qs = Person.objects.visible_to(user).select_related("pool", "house__building", "household")
+    if unit is not None:
+        if not in_scope(user, unit):
+            raise DomainError("unit_outside_jurisdiction", "该单位不在您的管辖范围内。", status_code=403)
+        if unit.level <= Level.COMMUNITY:
+            qs = qs.filter(pool__path__startswith=unit.path)
+        else:
+            qs = qs.filter(house__building__path__startswith=unit.path)
+    if building:
+        qs = qs.filter(house__building_id=building)
+    if house:
+        qs = qs.filter(house_id=house)
+    if id_number:
+        qs = qs.filter(id_hash=crypto.id_hash(ids.parse_id(id_number).number))
+    if phone:
+        qs = qs.filter(phone_hash=crypto.phone_hash(ids.normalise_phone(phone)))
+    if tag:
+        if tag not in Tag.values:
+            raise DomainError("tag_invalid", "未知标签。")
+        qs = qs.filter(tags__contains=[tag])
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__startswith=q) | Q(name__trigram_similar=q)) if len(q) >= 2 else qs.filter(name__startswith=q)
+    if address:
+        address = address.strip()
+        qs = qs.filter(
+            Q(hukou_address__icontains=address) | Q(house__building__name__icontains=address)
+            | Q(house__building__parent__name__icontains=address)
+        )
+    return qs.order_by("id")
+
+
+# The contract name for the tiles (COORDINATION.md): residents per building, aggregates only.
+from .stats import resident_counts_by_building  # noqa: E402, F401
