@@ -25,6 +25,10 @@ if DEPLOYMENT_ZONE not in ("internet", "extranet"):
     raise environ.ImproperlyConfigured("DEPLOYMENT_ZONE must be 'internet' or 'extranet'")
 POPULATION_ENABLED: bool = DEPLOYMENT_ZONE == "extranet"
 HD_IMAGERY_ENABLED: bool = DEPLOYMENT_ZONE == "extranet"
+# Tiles (issue 5): an orthophoto/COG for /tiles/imagery/ (extranet only) and the DEM for terrain
+# (default var/dem/yubei-dem.tif, generated deterministically by `manage.py make_dem`).
+IMAGERY_PATH: str = env.str("IMAGERY_PATH", default="")
+DEM_PATH: str = env.str("DEM_PATH", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
