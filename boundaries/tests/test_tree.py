@@ -15,17 +15,18 @@ def square(x0: float, y0: float, size: float) -> MultiPolygon:
 
 
 @pytest.mark.django_db
-def test_trigger_keeps_web_mercator_copy_and_gk_area() -> None:
-    city = AdminUnit.objects.create(level=Level.CITY, kind=Kind.CITY, code="500000", name="重庆市")
+def test_trigger_keeps_web_mercator_copy_and_gk_area(demo) -> None:
+    # The session's demo holds 500000/500112; a unit of another district (巴南区) for this test.
     # 0.01° square at 29.7°N near 106.6°E: about 1.11 km × 0.967 km.
     d = AdminUnit.objects.create(
-        level=Level.DISTRICT, kind=Kind.DISTRICT, code="500112", name="渝北区", parent=city, geom=square(106.6, 29.7, 0.01)
+        level=Level.DISTRICT, kind=Kind.DISTRICT, code="500113", name="巴南区", parent=demo.city,
+        geom=square(106.6, 29.7, 0.01),
     )
     d.refresh_from_db()
     assert d.geom_3857.srid == 3857
     # 0.01° of latitude ≈ 1,108.6 m; 0.01° of longitude at 29.7°N ≈ 966.8 m.
     assert d.area_m2 == pytest.approx(1_108.6 * 966.8, rel=0.005)
-    assert d.path == "500000/500112/"
+    assert d.path == "500000/500113/"
     d.geom = square(106.6, 29.7, 0.02)
     d.save()
     d.refresh_from_db()
@@ -33,12 +34,12 @@ def test_trigger_keeps_web_mercator_copy_and_gk_area() -> None:
 
 
 @pytest.mark.django_db
-def test_subtree_and_ancestors_are_prefix_queries() -> None:
-    city = AdminUnit.objects.create(level=0, kind=Kind.CITY, code="500000", name="重庆市")
-    d = AdminUnit.objects.create(level=1, kind=Kind.DISTRICT, code="500112", name="渝北区", parent=city)
-    t = AdminUnit.objects.create(level=2, kind=Kind.SUBDISTRICT, code="500112001", name="双龙湖街道", parent=d)
-    c = AdminUnit.objects.create(level=3, kind=Kind.COMMUNITY, code="500112001001", name="某社区", parent=t)
-    other = AdminUnit.objects.create(level=2, kind=Kind.TOWN, code="500112100", name="某镇", parent=d)
+def test_subtree_and_ancestors_are_prefix_queries(demo) -> None:
+    city = demo.city
+    d = AdminUnit.objects.create(level=1, kind=Kind.DISTRICT, code="500113", name="巴南区", parent=city)
+    t = AdminUnit.objects.create(level=2, kind=Kind.SUBDISTRICT, code="500113001", name="某街道", parent=d)
+    c = AdminUnit.objects.create(level=3, kind=Kind.COMMUNITY, code="500113001001", name="某社区", parent=t)
+    other = AdminUnit.objects.create(level=2, kind=Kind.TOWN, code="500113100", name="某镇", parent=d)
     assert set(AdminUnit.objects.subtree(t)) == {t, c}
     assert list(AdminUnit.objects.ancestors_of(c)) == [city, d, t]
     assert other not in AdminUnit.objects.subtree(t)
