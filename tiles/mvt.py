@@ -1,0 +1,65 @@
+"""The PostGIS vector-tile backend: composes a layer's reviewed SQL into one ST_AsMVT statement."""
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from django.conf import settings
+from django.db import connection
+from psycopg import sql
+
+from . import generalise
+from .layers import CombinedLayer, VectorLayer, _read_sql
+
+
+@cache
+def _inner_sql(layer_name: str, sql_file: str, literals: tuple) -> sql.Composable:
+    text = _read_sql(sql_file)
+    formatted: dict[str, sql.Composable] = {}
+    for key, value in literals:
+        formatted[key] = sql.Identifier(value) if key == "table" else sql.Literal(value)
+    if "{residents}" in text:
+        formatted["residents"] = sql.SQL(residents_sql())
+    # Keep the file's comments out of the composed statement (they would swallow what follows).
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
+    return sql.SQL("\n".join(lines)).format(**formatted)
+
+
+def residents_sql() -> str:
+    """Per-building resident count, from the population app when its table exists (engineer P)."""
+    from .population import residents_expression
+
+    return residents_expression()
+
+
+def layer_statement(layer: VectorLayer, z: int) -> sql.Composable:
+    use_generalised = layer.generalise_level is not None and z < generalise.RAW_FROM_ZOOM
+    sql_file = "boundary_generalised.sql" if use_generalised else layer.sql
+    inner = _inner_sql(layer.name, sql_file, tuple(sorted(layer.sql_literals.items())))
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("id", "geom", *layer.attributes_at(z)))
+    return sql.SQL(_wrapper()).format(name=sql.Literal(layer.name), columns=columns, inner=inner)
+
+
+@lru_cache(maxsize=1)
+def _wrapper() -> str:
+    return "\n".join(ln for ln in _read_sql("layer.sql").splitlines() if not ln.lstrip().startswith("--"))
+
+
+def render(layer: VectorLayer | CombinedLayer, parts: list[VectorLayer], z: int, x: int, y: int,
+           prefix: str) -> bytes:
+    """The tile's bytes (b'' when no feature). ``prefix`` is accounts.scoping.scope_path's value."""
+    parts = [p for p in parts if z >= p.minzoom]
+    if not parts:
+        return b""
+    for p in parts:
+        if p.generalise_level is not None and z < generalise.RAW_FROM_ZOOM:
+            generalise.ensure_fresh(p.generalise_level)
+    statements = [layer_statement(p, z) for p in parts]
+    query = statements[0] if len(statements) == 1 else sql.SQL("SELECT {}").format(
+        sql.SQL(" || ").join(sql.SQL("({})").format(s) for s in statements)
+    )
+    params = {"z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
+              "population": bool(settings.POPULATION_ENABLED)}
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        row = cur.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
