@@ -1,0 +1,19 @@
+// The sidebar's tabs, in order; each decides whether the signed-in role sees it.
+import type { App } from "../app";
+import type { Key } from "../i18n";
+import { treePanel } from "./tree";
+import { layersPanel } from "./layers";
+import { buildingPanel } from "./building";
+import { drawPanel } from "./draw";
+import { historyPanel } from "./history";
+import { checkPanel } from "./check";
+import { statsPanel } from "./stats";
+
+export interface Panel {
+  id: string;
+  label: Key;
+  visible(app: App): boolean;
+  render(app: App, el: HTMLElement): void;
+}
+
+export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel];

@@ -1,0 +1,77 @@
+// Search box: units by name or code, and people for roles that may see them.
+import { api, unitId, type UnitCollection } from "./api";
+import type { App } from "./app";
+import { levelName, t } from "./i18n";
+import { buildingOf, canSeePeople, searchPeople, type Person } from "./people";
+import { h, showError } from "./ui";
+
+export function setupSearch(app: App): void {
+  const input = document.getElementById("search") as HTMLInputElement;
+  const out = document.getElementById("search-results") as HTMLUListElement;
+  let timer: number | undefined;
+  let token = 0;
+  const run = async (): Promise<void> => {
+    const q = input.value.trim();
+    const mine = ++token;
+    if (q.length < 1) {
+      out.hidden = true;
+      return;
+    }
+    const [units, people] = await Promise.all([
+      api<UnitCollection>(`/api/units/?q=${encodeURIComponent(q)}&geometry=false`).catch(() => null),
+      canSeePeople(app.me) ? searchPeople({ q }).catch(() => [] as Person[]) : Promise.resolve([] as Person[]),
+    ]);
+    if (mine !== token) return;
+    const items: HTMLElement[] = [];
+    const feats = (units?.features ?? []).slice(0, 12);
+    if (feats.length) items.push(h("li", { class: "group" }, t("searchUnits")));
+    for (const f of feats) {
+      const p = f.properties!;
+      items.push(
+        h(
+          "li",
+          { class: "result unit", "data-unit-id": unitId(f) },
+          h("button", { class: "link", onclick: () => choose(() => app.select(unitId(f), p.level, { fly: true })) }, h("span", { class: `badge l${p.level}` }, levelName(p.level)), ` ${p.name}`, h("small", {}, ` ${p.code}`)),
+        ),
+      );
+    }
+    if (people.length) items.push(h("li", { class: "group" }, t("searchPeople")));
+    for (const person of people.slice(0, 10)) {
+      const b = buildingOf(person);
+      items.push(
+        h(
+          "li",
+          { class: "result person", "data-person-id": person.id },
+          h(
+            "button",
+            { class: "link", disabled: b === null, onclick: () => choose(() => goToBuilding(app, b!)) },
+            `${person.name} `,
+            h("small", {}, [person.id_number, person.phone].filter(Boolean).join(" · ")),
+          ),
+        ),
+      );
+    }
+    if (!items.length) items.push(h("li", { class: "muted" }, t("noResults")));
+    out.replaceChildren(...items);
+    out.hidden = false;
+  };
+  const choose = (fn: () => Promise<void>): void => {
+    out.hidden = true;
+    fn().catch(showError);
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void run(), 250);
+  });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") out.hidden = true;
+  });
+  document.addEventListener("click", (ev) => {
+    if (!(ev.target as HTMLElement).closest("#search-box")) out.hidden = true;
+  });
+}
+
+export async function goToBuilding(app: App, buildingId: number): Promise<void> {
+  await app.select(buildingId, 5, { fly: true });
+  (window as unknown as { __showPanel: (id: string) => void }).__showPanel("building");
+}
