@@ -17,18 +17,9 @@ def _inner_sql(layer_name: str, sql_file: str, literals: tuple) -> sql.Composabl
     formatted: dict[str, sql.Composable] = {}
     for key, value in literals:
         formatted[key] = sql.Identifier(value) if key == "table" else sql.Literal(value)
-    if "{residents}" in text:
-        formatted["residents"] = sql.SQL(residents_sql())
     # Keep the file's comments out of the composed statement (they would swallow what follows).
     lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
     return sql.SQL("\n".join(lines)).format(**formatted)
-
-
-def residents_sql() -> str:
-    """Per-building resident count, from the population app when its table exists (engineer P)."""
-    from .population import residents_expression
-
-    return residents_expression()
 
 
 def layer_statement(layer: VectorLayer, z: int) -> sql.Composable:

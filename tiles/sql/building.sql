@@ -1,11 +1,13 @@
 -- Buildings (level 5) for fill-extrusion. residents is an aggregate count per building, never a
--- person; it is NULL when the deployment zone has no population database (%(population)s false).
+-- person: population_buildingresidents is kept by engineer P's trigger on population_person. It is
+-- NULL when the deployment zone has no population database (%(population)s false).
 SELECT u.id,
        ST_AsMVTGeom(u.geom_3857, t.env, 4096, 64, true) AS geom,
        u.code, u.name, u.floors, u.height_m,
        COALESCE(NULLIF(u.building_use, ''), 'other') AS building_use,
-       CASE WHEN %(population)s THEN {residents} END AS residents
-FROM adminunits_adminunit AS u,
+       CASE WHEN %(population)s THEN COALESCE(br.residents, 0) END AS residents
+FROM adminunits_adminunit AS u
+     LEFT JOIN population_buildingresidents AS br ON br.building_id = u.id,
      (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
              ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096) AS env_buf) AS t
 WHERE u.level = 5
