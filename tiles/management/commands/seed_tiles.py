@@ -1,0 +1,94 @@
+"""Fill the tile cache for a unit's area and a zoom range, with progress.
+
+Tiles are rendered for the scope of the unit's own users (its path) and, for public layers, for
+anonymous visitors, i.e. the keys real requests will look up.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from boundaries.models import AdminUnit
+from tiles import cache, mvt, versions
+from tiles.layers import VECTOR_LAYERS, CombinedLayer, get_layer
+
+
+def _tiles_for(bounds: tuple[float, float, float, float], z: int):
+    minx, miny, maxx, maxy = bounds
+    n = 1 << z
+
+    def tx(lon: float) -> int:
+        return min(n - 1, max(0, int((lon + 180) / 360 * n)))
+
+    def ty(lat: float) -> int:
+        lat = max(min(lat, 85.0511), -85.0511)
+        return min(n - 1, max(0, int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)))
+
+    for x in range(tx(minx), tx(maxx) + 1):
+        for y in range(ty(maxy), ty(miny) + 1):
+            yield x, y
+
+
+class Command(BaseCommand):
+    help = "Seed the tile cache: seed_tiles --unit CODE --zooms 10-15 [--layers building,community]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, help="unit code whose extent (and users' scope) to seed")
+        parser.add_argument("--zooms", default="10-15", help="zoom range, e.g. 10-15")
+        parser.add_argument("--layers", default="", help="comma-separated layers (default: all vector layers)")
+
+    def handle(self, *args, unit: str, zooms: str, layers: str, **kw):
+        root = AdminUnit.objects.filter(code=unit).first()
+        if root is None or root.geom is None:
+            raise CommandError(f"没有编码为 {unit} 且有边界的单元。")
+        try:
+            z0, z1 = (int(v) for v in zooms.split("-")) if "-" in zooms else (int(zooms), int(zooms))
+        except ValueError:
+            raise CommandError("--zooms 应写成 10-15。") from None
+        names = [n for n in layers.split(",") if n] or list(VECTOR_LAYERS)
+        decls = [get_layer(n) for n in names]
+        if None in decls:
+            raise CommandError(f"未知图层：{names[decls.index(None)]}")
+        from django.conf import settings
+
+        if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+            self.stderr.write("注意：未设置 REDIS_URL，缓存只在本进程内，预热对 Web 进程无效。")
+        bounds = root.geom.extent
+        plan = [(z, x, y) for z in range(z0, z1 + 1) for x, y in _tiles_for(bounds, z)]
+        scopes = [(root.path, "p:" + root.path, False), ("", "anon", True)]
+        total = len(plan) * len(decls)
+        done = rendered = 0
+        t0 = time.monotonic()
+        for decl in decls:
+            for prefix, scope_key, anonymous in scopes:
+                if anonymous and not decl.public:
+                    continue
+                parts = decl.parts_for(None if anonymous else _Staff()) if isinstance(decl, CombinedLayer) else [decl]
+                sources = tuple(s for p in parts for s in p.sources)
+                for z, x, y in plan:
+                    version = versions.tile_version(sources, z, x, y)
+                    key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, z, x, y)
+                    if cache.get(key) is None:
+                        data = mvt.render(decl, parts, z, x, y, prefix)
+                        cache.put(key, gzip.compress(data, compresslevel=5) if data else b"")
+                        rendered += 1
+                    if not anonymous:
+                        done += 1
+                        if done % 50 == 0 or done == total:
+                            rate = done / max(time.monotonic() - t0, 1e-6)
+                            sys.stdout.write(f"\r{done}/{total} tiles ({100 * done // total}%) {rate:.0f}/s  ")
+                            sys.stdout.flush()
+        connection.close()
+        self.stdout.write(f"\nseeded {total} tiles ({rendered} rendered, rest already cached) "
+                          f"in {time.monotonic() - t0:.1f}s")
+
+
+class _Staff:
+    """Stands in for 'a signed-in user' when choosing a combined layer's parts."""
+
+    is_authenticated = True
