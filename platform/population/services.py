@@ -101,7 +101,7 @@ def _event(person: Person, kind: str, user: Any, reason: str = "", **kw: Any) ->
 
 
 def _lock(person: Person) -> Person:
-    return Person.objects.select_for_update().select_related("pool").get(pk=person.pk)
+    return Person.objects.select_for_update(of=("self",)).select_related("pool").get(pk=person.pk)
 
 
 # -- field validation --------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def transfer_out(user: Any, person: Person, reason: str, to_pool: AdminUnit | in
 def accept_transfer(user: Any, transfer: Transfer, house: House | int | None = None,
                     house_relation: str = "") -> Person:
     require_write(user)
-    transfer = Transfer.objects.select_for_update().select_related("to_pool").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_pool").get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
         raise DomainError("transfer_closed", "该转移已办理。", status_code=409)
     if not in_scope(user, transfer.to_pool):
@@ -299,7 +299,7 @@ def reject_transfer(user: Any, transfer: Transfer, reason: str) -> Person:
     """Refuse an incoming transfer: the person goes back to the pool they came from."""
     require_write(user)
     reason = require_reason(reason)
-    transfer = Transfer.objects.select_for_update().select_related("to_pool", "from_pool").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_pool", "from_pool").get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
         raise DomainError("transfer_closed", "该转移已办理。", status_code=409)
     if not in_scope(user, transfer.to_pool):
