@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from .context import acting_as
 
@@ -17,7 +18,8 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # request.user is lazy: DRF token users are resolved later, so the services pass the user
-        # explicitly where it matters; this covers session users and the admin.
-        with acting_as(user=request.user, ip=client_ip(request)):
+        # Resolved on first use, i.e. when a change is recorded: by then DRF has authenticated the
+        # request (token users included) and set request.user to the real user.
+        user = SimpleLazyObject(lambda: getattr(request, "user", None))
+        with acting_as(user=user, ip=client_ip(request)):
             return self.get_response(request)

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils.functional import SimpleLazyObject, empty
 
 from . import context
 from .models import Action, AuditEvent
@@ -56,6 +57,15 @@ def snapshot(instance: models.Model, reg: Registration) -> dict[str, Any]:
     return data
 
 
+def _unwrap(value: Any) -> Any:
+    """The real user behind (possibly nested) lazy objects, or None."""
+    while isinstance(value, SimpleLazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        value = value._wrapped
+    return value
+
+
 def record(
     action: str,
     instance: models.Model,
@@ -66,7 +76,7 @@ def record(
     actor: Any = None,
 ) -> AuditEvent:
     ctx = context.current()
-    actor = actor or ctx.user
+    actor = _unwrap(actor or ctx.user)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent.objects.create(

@@ -7,6 +7,7 @@ from . import views
 api_patterns = [
     path("", include("accounts.api.urls")),
     path("", include("boundaries.api.urls")),
+    path("", include("audit.api.urls")),
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
 ]
