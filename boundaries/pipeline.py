@@ -75,17 +75,20 @@ def _snap(geom: MultiPolygon, reference: list[Any], tol: float) -> tuple[MultiPo
     if not reference or tol <= 0:
         return geom, 0
     before = shapely.get_coordinates(geom)
-    ref = MultiLineString([np.asarray(r.coords) for r in reference])
-    snapped = shapely.snap(geom, ref, tol)
+    lines = shapely.get_parts(np.asarray(reference, dtype=object))
+    lines = lines[~shapely.is_empty(lines)]
+    if not len(lines):
+        return geom, 0
+    snapped = shapely.snap(geom, MultiLineString(list(lines)), tol)
     xy = shapely.get_coordinates(snapped)
     pts = shapely.points(xy)
-    tree = STRtree(reference)
+    tree = STRtree(lines)
     idx, dist = tree.query_nearest(pts, max_distance=tol, return_distance=True, all_matches=False)
     move = dist > 0
     if move.any():
         pi, li = idx[0][move], idx[1][move]
-        lines = tree.geometries[li]
-        projected = shapely.line_interpolate_point(lines, shapely.line_locate_point(lines, pts[pi]))
+        near_lines = tree.geometries[li]
+        projected = shapely.line_interpolate_point(near_lines, shapely.line_locate_point(near_lines, pts[pi]))
         xy = xy.copy()
         xy[pi] = shapely.get_coordinates(projected)
         snapped = shapely.set_coordinates(snapped, xy)

@@ -1,0 +1,254 @@
+"""Boundary saves: the pipeline plus locking, history, propagation and audit (issue 3 §2-3, §5).
+
+Every save runs in ONE transaction that first locks the parent's row (``select_for_update``):
+two neighbours saved at the same time under one parent are serialised, and the second one's
+pipeline sees the first one's stored boundary, so "siblings win" can never let them overlap.
+A reshape also locks the unit itself (its children lock it when they save) and, when children
+follow, each changed child before its own children are read. Locks are always taken top-down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from audit import context as audit_context
+from config.errors import DomainError
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import permissions
+from .codes import _PART_RANGES, CODE_LENGTH, validate_code
+from .follow import follow_parent
+from .geometry import Metric, parse_geojson_geometry, polygonal
+from .levels import KINDS_BY_LEVEL, Kind, Level
+from .models import AdminUnit, BoundaryVersion, VersionOperation
+from .pipeline import PipelineResult, Sibling, run_pipeline, snap_tolerance_m
+
+
+@dataclass
+class SaveOutcome:
+    unit: AdminUnit
+    report: dict[str, Any]
+
+
+# --- conversions --------------------------------------------------------------------------------
+
+
+def to_shapely(geos: GEOSGeometry | None) -> Any:
+    return None if geos is None else shapely.from_wkb(bytes(geos.wkb))
+
+
+def to_geos(geom: Any) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(shapely.to_wkb(polygonal(geom))), srid=4490)
+
+
+def as_geometry(value: Any) -> Any:
+    """GeoJSON dict or shapely geometry → checked shapely geometry."""
+    if isinstance(value, dict):
+        return parse_geojson_geometry(value)
+    return value
+
+
+def get_visible_unit(user: Any, unit_id: Any, *, lock: bool = False) -> AdminUnit:
+    qs = AdminUnit.objects.visible_to(user)
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=int(unit_id))
+    except (AdminUnit.DoesNotExist, TypeError, ValueError):
+        raise DomainError("not_found", "未找到该单位，或不在您的辖区内。", status_code=404) from None
+
+
+def load_siblings(parent: AdminUnit, exclude: int | None = None) -> list[Sibling]:
+    qs = AdminUnit.objects.filter(parent=parent).exclude(geom=None)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return [Sibling(pk, to_shapely(g), name) for pk, name, g in qs.values_list("pk", "name", "geom")]
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+def ensure_baseline(unit: AdminUnit) -> None:
+    """A unit stored before history existed gets its current boundary as a baseline version."""
+    if unit.geom is not None and not BoundaryVersion.objects.filter(unit=unit).exists():
+        BoundaryVersion.objects.create(
+            unit=unit, version=unit.boundary_version, geom=unit.geom, area_m2=unit.area_m2,
+            at=unit.created_at or timezone.now(), operation=VersionOperation.BASELINE,
+            reason="历史记录启用前的边界",
+        )
+
+
+def _record_version(
+    unit: AdminUnit, operation: str, user: Any, reason: str, report: dict[str, Any] | None = None
+) -> BoundaryVersion:
+    actor = user if getattr(user, "is_authenticated", False) else None
+    return BoundaryVersion.objects.create(
+        unit=unit, version=unit.boundary_version, geom=unit.geom, area_m2=unit.area_m2,
+        author=actor, author_name=getattr(actor, "username", "") if actor else "system",
+        at=timezone.now(), reason=reason[:500], operation=operation, report=_slim(report or {}),
+    )
+
+
+def _slim(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without geometries (history rows stay small; gaps can be recomputed)."""
+    out = {k: v for k, v in report.items() if k not in ("gaps", "invalid_edges", "children_followed")}
+    out["gaps_m2"] = [g["area_m2"] for g in report.get("gaps", [])]
+    out["children_followed"] = [c["id"] for c in report.get("children_followed", [])]
+    return out
+
+
+def _store(unit: AdminUnit, geom: Any, operation: str, user: Any, reason: str, report: dict | None = None) -> None:
+    ensure_baseline(unit)
+    if BoundaryVersion.objects.filter(unit=unit).exists():
+        unit.boundary_version += 1
+    unit.geom = to_geos(geom)
+    unit.save()
+    unit.refresh_from_db(fields=["area_m2", "geom_3857"])
+    _record_version(unit, operation, user, reason, report)
+
+
+# --- the pipeline with the database ---------------------------------------------------------------
+
+
+def _run(parent: AdminUnit, geometry: Any, level: int, exclude: int | None) -> PipelineResult:
+    siblings = load_siblings(parent, exclude=exclude)
+    return run_pipeline(geometry, to_shapely(parent.geom), siblings, level=level)
+
+
+def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> PipelineResult:
+    """The same pipeline as a save, nothing written (fast enough to call while dragging)."""
+    if unit_id:
+        unit = get_visible_unit(user, unit_id)
+        permissions.check_can_reshape(user, unit)
+        parent, level = unit.parent, unit.level
+        if parent is None:
+            raise DomainError("no_parent", "市级根单位没有上级，不经过吸附流程。")
+    else:
+        parent = get_visible_unit(user, parent_id)
+        permissions.check_can_create_child(user, parent)
+        level = parent.level + 1
+    return _run(parent, as_geometry(geometry), level, exclude=int(unit_id) if unit_id else None)
+
+
+def next_code(parent: AdminUnit, kind: str) -> str:
+    level = parent.level + 1
+    width = CODE_LENGTH[level] - len(parent.code)
+    low, high = _PART_RANGES.get(kind, (1, 10**width - 1))
+    taken = {
+        int(c[len(parent.code):])
+        for c in AdminUnit.objects.filter(parent=parent).values_list("code", flat=True)
+        if c.startswith(parent.code) and c[len(parent.code):].isdigit()
+    }
+    for part in range(low, high + 1):
+        if part not in taken:
+            return f"{parent.code}{part:0{width}d}"
+    raise DomainError("code_exhausted", f"“{Kind(kind).label}”的编码已用完（{low}-{high}）。")
+
+
+def create_unit(
+    user: Any, parent_id: Any, *, name: str, kind: str, geometry: Any, code: str | None = None,
+    reason: str = "", attrs: dict[str, Any] | None = None, operation: str = VersionOperation.CREATE,
+) -> SaveOutcome:
+    parent = get_visible_unit(user, parent_id)
+    permissions.check_can_create_child(user, parent)
+    level = parent.level + 1
+    if kind not in KINDS_BY_LEVEL.get(level, ()):
+        allowed = "、".join(Kind(k).label for k in KINDS_BY_LEVEL.get(level, ()))
+        raise DomainError("kind_invalid", f"第{level}级单位的类型应为：{allowed}。")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("name_required", "请填写单位名称。")
+    geom = as_geometry(geometry)
+    with transaction.atomic(), audit_context.acting_as(user, audit_context.current().ip, reason):
+        parent = AdminUnit.objects.select_for_update().get(pk=parent.pk)
+        code = code or next_code(parent, kind)
+        validate_code(code, level, kind, parent.code)
+        if AdminUnit.objects.filter(code=code).exists():
+            raise DomainError("code_taken", f"代码{code}已被其他单位使用。")
+        result = _run(parent, geom, level, exclude=None)
+        unit = AdminUnit(level=level, kind=kind, code=code, name=name, parent=parent, geom=to_geos(result.geometry))
+        for key, value in (attrs or {}).items():
+            if key in ("floors", "height_m", "building_use") and level == Level.BUILDING:
+                setattr(unit, key, value)
+        try:
+            with transaction.atomic():
+                unit.save()
+        except IntegrityError as exc:
+            raise DomainError("code_taken", f"代码{code}已被其他单位使用。") from exc
+        unit.refresh_from_db(fields=["area_m2", "geom_3857", "path"])
+        _record_version(unit, operation, user, reason, result.report)
+        _store_noded(result, user)
+    return SaveOutcome(unit, result.report)
+
+
+def _store_noded(result: PipelineResult, user: Any) -> None:
+    for sid, geom in result.noded_siblings.items():
+        sib = AdminUnit.objects.get(pk=sid)
+        _store(sib, geom, VersionOperation.NODE, user, "相邻单位边界保存时，在共享边上补充公共节点（形状不变）")
+
+
+def reshape_unit(
+    user: Any, unit_id: Any, geometry: Any, *, reason: str = "", operation: str = VersionOperation.RESHAPE
+) -> SaveOutcome:
+    unit = get_visible_unit(user, unit_id)
+    permissions.check_can_reshape(user, unit)
+    if unit.parent_id is None:
+        raise DomainError("no_parent", "市级根单位的边界不能在此修改。")
+    geom = as_geometry(geometry)
+    with transaction.atomic(), audit_context.acting_as(user, audit_context.current().ip, reason):
+        parent = AdminUnit.objects.select_for_update().get(pk=unit.parent_id)
+        unit = AdminUnit.objects.select_for_update().get(pk=unit.pk)
+        old = to_shapely(unit.geom)
+        result = _run(parent, geom, unit.level, exclude=unit.pk)
+        report = dict(result.report)
+        report["children_followed"] = propagate(unit, old, result.geometry, user, reason) if old is not None else []
+        _store(unit, result.geometry, operation, user, reason, report)
+        _store_noded(result, user)
+    return SaveOutcome(unit, report)
+
+
+def propagate(unit: AdminUnit, old: Any, new: Any, user: Any, reason: str) -> list[dict[str, Any]]:
+    """Children of ``unit`` follow its boundary change (recursively). Refusals roll back the save."""
+    children = list(AdminUnit.objects.select_for_update().filter(parent=unit).exclude(geom=None).order_by("pk"))
+    if not children:
+        return []
+    sibs = [Sibling(c.pk, to_shapely(c.geom), c.name) for c in children]
+    changed, orphan = follow_parent(old, new, sibs, tolerance_m=snap_tolerance_m(unit.level + 1))
+    metric = Metric.for_geometry(new)
+    out: list[dict[str, Any]] = []
+    why = f"上级“{unit.name}”边界调整，共享边随之调整" + (f"：{reason}" if reason else "")
+    for child in children:
+        if child.pk not in changed:
+            continue
+        before = to_shapely(child.geom)
+        after = changed[child.pk]
+        grand = propagate(child, before, after, user, reason)
+        child_report = {
+            "area_before_m2": round(metric.area(before), 2), "area_after_m2": round(metric.area(after), 2),
+            "children_followed": grand,
+        }
+        _store(child, after, VersionOperation.FOLLOW_PARENT, user, why, child_report)
+        out.append({
+            "id": child.pk, "code": child.code, "name": child.name, "version": child.boundary_version,
+            "area_before_m2": child_report["area_before_m2"], "area_after_m2": child_report["area_after_m2"],
+            "children_followed": grand,
+        })
+    if orphan:
+        out.append({"id": None, "unassigned_gained_area": orphan})
+    return out
+
+
+def restore_version(user: Any, unit_id: Any, version: Any, *, reason: str = "") -> SaveOutcome:
+    """Restore an earlier boundary through the same pipeline (today's neighbours still win)."""
+    unit = get_visible_unit(user, unit_id)
+    try:
+        old = BoundaryVersion.objects.get(unit=unit, version=int(version))
+    except (BoundaryVersion.DoesNotExist, TypeError, ValueError):
+        raise DomainError("version_not_found", f"“{unit.name}”没有第{version}版边界。", status_code=404) from None
+    if old.geom is None:
+        raise DomainError("empty_geometry", "该历史版本没有边界。")
+    reason = reason or f"恢复到第{old.version}版"
+    return reshape_unit(user, unit.pk, to_shapely(old.geom), reason=reason, operation=VersionOperation.RESTORE)
