@@ -1,0 +1,56 @@
+"""Fixtures for the tiles tests: the shared tiny demo (root conftest), a clean cache, tile helpers."""
+from __future__ import annotations
+
+import gzip
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def dem_file(tmp_path_factory):
+    """The real generator, written once per session to a temporary path."""
+    from tiles import dem
+
+    path = tmp_path_factory.mktemp("dem") / "yubei-dem.tif"
+    dem.write_dem(path)
+    return path
+
+
+def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 1 << z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def client_for(user=None) -> Client:
+    c = Client(HTTP_HOST="localhost")
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def fetch(client: Client, path: str, **headers):
+    """GET a vector tile; returns (response, decoded layers dict) — {} for 204."""
+    resp = client.get(path, HTTP_ACCEPT_ENCODING="gzip", **headers)
+    if resp.status_code != 200:
+        return resp, {}
+    body = resp.content
+    if resp.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return resp, mapbox_vector_tile.decode(body)
+
+
+def codes(decoded: dict, layer: str) -> set[str]:
+    return {f["properties"].get("code") for f in decoded.get(layer, {}).get("features", [])}
