@@ -11,6 +11,7 @@ export interface Person {
   building?: number | { id: number; name?: string } | null;
   building_id?: number | null;
   relation?: string;
+  residence?: { house?: { id: number; label?: string }; building?: { id: number; name?: string } } | null;
   tags?: string[];
   [k: string]: unknown;
 }
@@ -23,6 +24,7 @@ export async function searchPeople(params: Record<string, string | number>): Pro
 
 /** The building a person lives in, whatever shape the record gives it. */
 export function buildingOf(p: Person): number | null {
+  if (p.residence?.building) return p.residence.building.id;
   if (typeof p.building === "number") return p.building;
   if (p.building && typeof p.building === "object") return p.building.id;
   if (typeof p.building_id === "number") return p.building_id;

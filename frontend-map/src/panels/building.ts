@@ -17,15 +17,23 @@ export interface House {
   residents?: Person[];
 }
 
-const RELATIONS: Array<[string, string]> = [
-  ["householder", "户主"],
-  ["spouse", "配偶"],
-  ["child", "子女"],
-  ["parent", "父母"],
-  ["relative", "其他亲属"],
+// Fallback when the code table cannot be read (population.codes.HouseRelation).
+let relations: Array<[string, string]> = [
+  ["owner", "产权人"],
+  ["family", "家庭成员"],
   ["tenant", "租户"],
+  ["borrower", "借住"],
+  ["collective", "集体户"],
   ["other", "其他"],
 ];
+let relationsLoaded = false;
+
+async function loadRelations(): Promise<void> {
+  if (relationsLoaded) return;
+  const codes = await api<{ house_relation?: Array<{ code: string; label: string }> }>("/api/population/codes/").catch(() => null);
+  if (codes?.house_relation?.length) relations = codes.house_relation.map((c) => [c.code, c.label]);
+  relationsLoaded = true;
+}
 
 export async function loadHouses(app: App, buildingId: number): Promise<{ houses: House[]; withPeople: boolean }> {
   if (canSeePeople(app.me)) {
@@ -140,6 +148,7 @@ export const buildingPanel: Panel = {
           }
           parts.push(table);
         }
+        if (withPeople && app.me.can_write && houses.length) await loadRelations();
         if (withPeople && app.me.can_write && houses.length) parts.push(placeForm(houses, () => void draw()));
         body.replaceChildren(...parts);
       } catch (err) {
@@ -160,7 +169,7 @@ function placeForm(houses: House[], done: () => void): HTMLElement {
     { id: "place-house" },
     ...houses.map((x) => h("option", { value: x.id }, `${x.entrance}${t("entrance")} ${x.floor}${t("floor")} ${x.room}${t("room")}`)),
   );
-  const relation = h("select", { id: "place-relation" }, ...RELATIONS.map(([v, l]) => h("option", { value: v }, l)));
+  const relation = h("select", { id: "place-relation" }, ...relations.map(([v, l]) => h("option", { value: v }, l)));
   let timer: number | undefined;
   q.addEventListener("input", () => {
     window.clearTimeout(timer);

@@ -19,7 +19,7 @@ function peopleOf(stats: unknown): number {
 
 function housesOf(stats: unknown): number {
   const s = stats as Record<string, unknown>;
-  for (const k of ["houses", "house_count", "households"]) if (typeof s?.[k] === "number") return s[k] as number;
+  for (const k of ["houses_occupied", "houses", "households"]) if (typeof s?.[k] === "number") return s[k] as number;
   return 0;
 }
 

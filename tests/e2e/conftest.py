@@ -1,0 +1,123 @@
+"""Browser tests: Playwright (pip) drives Debian's Chromium against a live Django server (DESIGN §6).
+
+The server is pytest-django's ``live_server`` over the real PostGIS test database holding the tiny
+demo (root conftest). The built map client (frontend-map/dist) must exist: scripts/test builds it.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the test body
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend-map" / "dist" / "index.html"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--enable-unsafe-swiftshader", "--use-gl=angle", "--use-angle=swiftshader",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "Demo2026!yb"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Generator[Any, None, None]:
+    if not DIST.exists():
+        pytest.fail("frontend-map/dist is missing: run `cd frontend-map && npm ci && npm run build` (scripts/test does)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class MapPage:
+    """A signed-in page on /map/ with helpers that talk to the map through window.__map."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.outside_requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", self._on_request)
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def _on_request(self, request: Any) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:")):
+            return
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            self.outside_requests.append(request.url)
+
+    def login(self, username: str, password: str = PASSWORD, next_url: str = "/map/") -> None:
+        self.page.goto(f"{self.base_url}/accounts/login/?next={next_url}")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit], input[type=submit]")
+        self.page.wait_for_url(f"**{next_url}")
+
+    def open_map(self, username: str) -> None:
+        self.login(username)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60_000) -> None:
+        self.page.wait_for_function("window.__mapReady === true", timeout=timeout)
+
+    def wait_idle(self, timeout: float = 30_000) -> None:
+        """Until MapLibre has loaded every tile in view and finished rendering."""
+        self.page.wait_for_function(
+            """() => new Promise((resolve) => {
+                const m = window.__map;
+                if (m.loaded() && m.areTilesLoaded() && !m.isMoving()) { resolve(true); return; }
+                m.once('idle', () => resolve(true));
+            })""",
+            timeout=timeout,
+        )
+
+    def query(self, layers: list[str]) -> list[dict[str, Any]]:
+        return self.page.evaluate(
+            """(layers) => window.__map.queryRenderedFeatures({layers: layers.filter(l => window.__map.getLayer(l))})
+                 .map(f => ({id: f.id, layer: f.layer.id, props: f.properties}))""",
+            layers,
+        )
+
+    def fly_to_unit(self, unit_id: int, level: int) -> None:
+        self.page.evaluate("([id, level]) => window.__app.select(id, level, {fly: true})", [unit_id, level])
+        self.page.wait_for_timeout(1000)
+        self.wait_idle()
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    def project(self, lng: float, lat: float) -> tuple[float, float]:
+        """Page coordinates of a point on the map."""
+        x, y = self.page.evaluate(
+            """([lng, lat]) => { const p = window.__map.project([lng, lat]);
+                 const r = window.__map.getCanvas().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }""",
+            [lng, lat],
+        )
+        return x, y
+
+
+@pytest.fixture
+def map_page(browser: Any, live_server: Any) -> Generator[MapPage, None, None]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    mp = MapPage(page, live_server.url)
+    yield mp
+    context.close()
+    assert not mp.outside_requests, f"requests to outside hosts: {mp.outside_requests[:5]}"

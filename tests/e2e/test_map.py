@@ -1,0 +1,271 @@
+"""End-to-end: the map page in Debian's Chromium against the live Django server and the tiny demo."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.gis.geos import Polygon
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit, House
+
+from .conftest import MapPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def canvas_is_blank(mp: MapPage) -> bool:
+    """True when every sampled pixel of the WebGL canvas has the same colour."""
+    return mp.page.evaluate(
+        """() => {
+            const src = window.__map.getCanvas();
+            const c = document.createElement('canvas'); c.width = 200; c.height = 120;
+            const ctx = c.getContext('2d'); ctx.drawImage(src, 0, 0, 200, 120);
+            const d = ctx.getImageData(0, 0, 200, 120).data; const colours = new Set();
+            for (let i = 0; i < d.length; i += 4 * 7) colours.add(d[i] << 16 | d[i+1] << 8 | d[i+2]);
+            return colours.size < 3;
+        }"""
+    )
+
+
+def test_village_staff_signs_in_and_sees_their_village(map_page: MapPage, demo: Any) -> None:
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    mp.wait_idle()
+    assert not canvas_is_blank(mp)
+    # The map starts on the user's community: it and its neighbourhoods are rendered and queryable.
+    communities = {f["id"] for f in mp.query(["community-fill"])}
+    assert demo.community.pk in communities
+    hoods = {f["id"] for f in mp.query(["neighbourhood-fill", "neighbourhood-line"])}
+    expected = set(AdminUnit.objects.filter(parent=demo.community).values_list("pk", flat=True))
+    assert expected and expected <= hoods
+    # Chinese UI by default, the user's unit in the header, the hierarchy panel on the community.
+    assert "地图" in mp.page.title()
+    assert demo.community.name in mp.page.inner_text("#user-name")
+    mp.page.wait_for_selector(f".breadcrumb .current[data-unit-id='{demo.community.pk}']")
+    assert mp.page.locator(".children li").count() == len(expected)
+    # Labels need glyph PBFs: they come from our own static files.
+    mp.screenshot("map-2d")
+    # Clicking a child in the panel selects it on the map (feature-state) and flies there.
+    child = AdminUnit.objects.filter(parent=demo.community).order_by("code").first()
+    mp.page.click(f".children li[data-unit-id='{child.pk}'] button")
+    mp.page.wait_for_selector(f".breadcrumb .current[data-unit-id='{child.pk}']")
+    mp.wait_idle()
+    state = mp.page.evaluate(
+        "(id) => window.__map.getFeatureState({source: 'neighbourhood', sourceLayer: 'neighbourhood', id})", child.pk
+    )
+    assert state.get("selected") is True
+    # English switch.
+    mp.page.click("#btn-lang")
+    assert mp.page.inner_text("#tabs button.active") == "Units"
+    assert not [e for e in mp.console_errors if "Failed to load" in e or "404" in e], mp.console_errors
+
+
+def test_login_is_required(client: Any) -> None:
+    res = client.get("/map/")
+    assert res.status_code == 302 and res["Location"].startswith("/accounts/login/?next=/map/")
+
+
+def _hole_and_overshoot(demo: Any) -> tuple[AdminUnit, Polygon, float]:
+    """Remove one neighbourhood at the community's edge (a hole to draw into) and return the parent,
+    a rectangle around the hole that overshoots the parent, and the hole's area."""
+    parent = demo.community
+    best = None
+    for n in AdminUnit.objects.filter(parent=parent):
+        x0, y0, x1, y1 = n.geom.extent
+        dx, dy = (x1 - x0) * 0.35, (y1 - y0) * 0.35
+        rect = Polygon.from_bbox((x0 - dx, y0 - dy, x1 + dx, y1 + dy))
+        rect.srid = parent.geom.srid
+        outside = rect.difference(parent.geom).area
+        if best is None or outside > best[2]:
+            best = (n, rect, outside)
+    n, rect, outside = best
+    assert outside > 0
+    area = n.area_m2
+    AdminUnit.objects.filter(parent=n).delete()  # its buildings (and their houses)
+    n.delete()
+    return parent, rect, area
+
+
+def _draw_polygon(mp: MapPage, rect: Polygon) -> None:
+    x0, y0, x1, y1 = rect.extent
+    mp.page.evaluate("(b) => window.__map.fitBounds(b, {padding: 120, duration: 0})", [[x0, y0], [x1, y1]])
+    mp.wait_idle()
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    points = [mp.project(*c) for c in corners]
+    for x, y in points:
+        mp.page.mouse.move(x, y)
+        mp.page.mouse.click(x, y)
+        mp.page.wait_for_timeout(250)
+    x, y = points[0]
+    mp.page.mouse.move(x, y)
+    mp.page.mouse.click(x, y)  # closing click on the first vertex finishes the polygon
+
+
+def test_draw_overshooting_boundary_is_snapped_clipped_and_saved(map_page: MapPage, demo: Any) -> None:
+    parent, rect, hole_area = _hole_and_overshoot(demo)
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    mp.page.click("#tabs button[data-tab=draw]")
+    mp.page.click("#draw-new")
+    with mp.page.expect_response("**/api/boundaries/preview/") as resp_info:
+        _draw_polygon(mp, rect)
+    resp = resp_info.value
+    assert resp.status == 200, resp.text()
+    report = resp.json()["report"]
+    # The part outside the community was clipped, the overlap with the neighbours removed: what is
+    # left is (about) the hole.
+    assert report["clipped_m2"] > 0
+    assert report["overlap_removed_m2"] > 0
+    assert report["area_after_m2"] == pytest.approx(hole_area, rel=0.05)
+    mp.page.wait_for_selector("#draw-report")
+    mp.wait_idle()
+    assert mp.query(["preview-fill"]), "the snapped result is drawn on the map"
+    mp.screenshot("draw-preview")
+    # Save: the reason is asked for.
+    mp.page.click("#draw-save")
+    mp.page.fill("#dialog input[name=name]", "新绘小区")
+    mp.page.fill("#dialog textarea[name=reason]", "端到端测试：补画缺失的小区")
+    with mp.page.expect_response(lambda r: r.url.endswith("/api/units/") and r.request.method == "POST") as saved:
+        mp.page.click("#dialog-ok")
+    assert saved.value.status in (200, 201), saved.value.text()
+    unit = AdminUnit.objects.get(name="新绘小区")
+    assert unit.parent_id == parent.pk and unit.level == Level.NEIGHBOURHOOD
+    assert unit.area_m2 == pytest.approx(hole_area, rel=0.05)
+    assert parent.geom.buffer(1e-6).contains(unit.geom)
+    # The saved unit comes back in the tiles.
+    mp.page.wait_for_function(
+        "(id) => window.__map.queryRenderedFeatures({layers: ['neighbourhood-fill']}).some(f => f.id === id)",
+        arg=unit.pk, timeout=30_000,
+    )
+
+
+def test_server_error_is_shown_in_plain_chinese(map_page: MapPage, demo: Any) -> None:
+    """A boundary drawn entirely outside the user's community: the server refuses, the page says why."""
+    mp = map_page
+    parent = demo.community
+    x0, y0, x1, y1 = parent.geom.extent
+    w = x1 - x0
+    rect = Polygon.from_bbox((x1 + w * 2, y0, x1 + w * 2.6, y0 + (y1 - y0) * 0.5))
+    mp.open_map(demo.village_staff.username)
+    mp.page.click("#tabs button[data-tab=draw]")
+    mp.page.click("#draw-new")
+    with mp.page.expect_response("**/api/boundaries/preview/") as resp_info:
+        _draw_polygon(mp, rect)
+    assert resp_info.value.status == 400
+    detail = resp_info.value.json()["detail"]
+    err = mp.page.wait_for_selector("#draw-error")
+    assert err.inner_text() == detail
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in detail)  # Chinese words, not a stack trace
+    assert mp.page.is_visible("#toast.error")
+    mp.screenshot("server-error")
+
+
+def test_town_supervisor_cannot_draw_and_sees_choropleth(map_page: MapPage, demo: Any) -> None:
+    mp = map_page
+    mp.open_map(demo.town_supervisor.username)
+    mp.page.click("#tabs button[data-tab=draw]")
+    refusal = mp.page.wait_for_selector("#draw-refusal")
+    assert "只读" in refusal.inner_text()
+    assert mp.page.locator("#draw-new").count() == 0
+    # Selecting a village does not open drawing either.
+    mp.fly_to_unit(demo.community.pk, Level.COMMUNITY)
+    mp.page.click("#tabs button[data-tab=draw]")
+    assert mp.page.locator("#draw-new").count() == 0
+    assert mp.page.evaluate("window.__draw === undefined")
+    # Per-village statistic as colours on the map (feature-state) with an ECharts ranking.
+    mp.page.evaluate("window.__map.jumpTo({center: window.__map.getCenter(), zoom: 12})")
+    mp.page.click("#tabs button[data-tab=stats]")
+    mp.page.wait_for_selector("#stat-chart canvas")
+    mp.page.wait_for_function(
+        "(id) => (window.__map.getFeatureState({source: 'community', sourceLayer: 'community', id}).stat ?? null) !== null",
+        arg=demo.community.pk,
+    )
+    mp.wait_idle()
+    mp.screenshot("supervisor-choropleth")
+
+
+def test_3d_and_back_keeps_the_selection(map_page: MapPage, demo: Any) -> None:
+    mp = map_page
+    building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path).order_by("-height_m").first()
+    mp.open_map(demo.village_staff.username)
+    mp.fly_to_unit(building.pk, Level.BUILDING)
+    mp.page.click("#btn-3d")
+    mp.page.wait_for_timeout(900)
+    mp.wait_idle()
+    view = mp.page.evaluate(
+        """() => ({pitch: window.__map.getPitch(), terrain: !!window.__map.getTerrain(),
+                  extrusion: window.__map.getLayoutProperty('building-extrusion', 'visibility')})"""
+    )
+    assert view["pitch"] > 30 and view["terrain"] and view["extrusion"] == "visible"
+    hits = mp.query(["building-extrusion"])
+    assert any(f["id"] == building.pk for f in hits)
+    state = mp.page.evaluate("(id) => window.__map.getFeatureState({source: 'building', sourceLayer: 'building', id})", building.pk)
+    assert state.get("selected") is True
+    mp.page.click("#tabs button[data-tab=building]")
+    mp.page.click("#btn-floors")
+    mp.wait_idle()
+    assert len(mp.query(["floors-3d"])) > 0
+    mp.screenshot("map-3d-floors")
+    mp.page.click("#btn-3d")
+    mp.page.wait_for_timeout(900)
+    mp.wait_idle()
+    assert mp.page.evaluate("window.__map.getPitch()") == 0
+    assert mp.page.evaluate("window.__map.getTerrain()") is None
+    state = mp.page.evaluate("(id) => window.__map.getFeatureState({source: 'building', sourceLayer: 'building', id})", building.pk)
+    assert state.get("selected") is True
+
+
+def _person(pool: AdminUnit, name: str) -> Any:
+    from population.ids import check_digit
+    from population.models import Person
+
+    first = f"500112{dt.date(1985, 3, 9):%Y%m%d}123"
+    p = Person(pool=pool, name=name, birth_date=dt.date(1985, 3, 9), sex="1")
+    p.set_id_number(first + check_digit(first))
+    p.save()
+    return p
+
+
+def test_place_a_resident_and_find_them_from_the_building(map_page: MapPage, demo: Any) -> None:
+    person = _person(demo.community, "测试居民甲")
+    building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path, houses__isnull=False).order_by("code").first()
+    house = House.objects.filter(building=building).order_by("floor", "room").last()
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    mp.fly_to_unit(building.pk, Level.BUILDING)
+    mp.page.click("#tabs button[data-tab=building]")
+    mp.page.fill("#place-search", "测试居民")
+    mp.page.wait_for_selector(f"#place-person option[value='{person.pk}']", state="attached")
+    mp.page.select_option("#place-person", str(person.pk))
+    mp.page.select_option("#place-house", str(house.pk))
+    with mp.page.expect_response(f"**/api/population/people/{person.pk}/place/") as placed:
+        mp.page.click("#place-submit")
+    assert placed.value.status == 200, placed.value.text()
+    # The building's panel now lists them in that house, with a masked ID number.
+    cell = mp.page.wait_for_selector(f"[data-house-id='{house.pk}'] [data-person-id='{person.pk}']")
+    text = cell.inner_text()
+    assert "测试居民甲" in text and "*" in text
+    person.refresh_from_db()
+    assert person.house_id == house.pk
+    mp.screenshot("building-residents")
+    # From the person (search box) back to their building.
+    mp.fly_to_unit(demo.community.pk, Level.COMMUNITY)
+    mp.page.fill("#search", "测试居民甲")
+    mp.page.click(f"#search-results [data-person-id='{person.pk}'] button")
+    mp.page.wait_for_function("(id) => window.__app.selection && window.__app.selection.id === id", arg=building.pk)
+
+
+def test_phone_layout(browser: Any, live_server: Any, demo: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    mp = MapPage(context.new_page(), live_server.url)
+    mp.open_map(demo.village_staff.username)
+    mp.wait_idle()
+    box = mp.page.locator("#map").bounding_box()
+    assert box["width"] == pytest.approx(390, abs=2)  # the map takes the whole width on a phone
+    mp.page.click("#menu-toggle")
+    mp.page.wait_for_timeout(400)
+    mp.screenshot("phone")
+    context.close()
+    assert not mp.outside_requests
