@@ -11,7 +11,6 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from boundaries.models import AdminUnit
 from tiles import cache, mvt, versions
@@ -83,7 +82,6 @@ class Command(BaseCommand):
                             rate = done / max(time.monotonic() - t0, 1e-6)
                             sys.stdout.write(f"\r{done}/{total} tiles ({100 * done // total}%) {rate:.0f}/s  ")
                             sys.stdout.flush()
-        connection.close()
         self.stdout.write(f"\nseeded {total} tiles ({rendered} rendered, rest already cached) "
                           f"in {time.monotonic() - t0:.1f}s")
 

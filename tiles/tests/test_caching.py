@@ -1,0 +1,136 @@
+"""Caching follows edits: an edited area's tiles change at once, every other tile stays cached."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from places.models import Facility
+
+from tiles import mvt
+
+from .conftest import client_for, fetch, lonlat_to_tile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts real renders (cache misses)."""
+    calls: list[tuple] = []
+    real = mvt.render
+
+    def counting(decl, parts, z, x, y, prefix):
+        calls.append((decl.name, z, x, y))
+        return real(decl, parts, z, x, y, prefix)
+
+    monkeypatch.setattr(mvt, "render", counting)
+    return calls
+
+
+def _building_and_tile(demo, z=16):
+    b = demo.community.children.first().children.filter(floors__isnull=False).first()
+    c = b.geom.point_on_surface
+    return b, (z, *lonlat_to_tile(c.x, c.y, z))
+
+
+def _far_tile(demo, z=16):
+    # A building tile in another town, kilometres away (other z12 cells).
+    c = demo.other_town.geom.point_on_surface
+    return (z, *lonlat_to_tile(c.x, c.y, z))
+
+
+def _props(tile, fid):
+    return next(f["properties"] for f in tile["building"]["features"] if f["id"] == fid)
+
+
+def test_tile_changes_right_after_an_edit_and_others_stay_cached(demo, renders):
+    user = client_for(demo.superuser)
+    b, (z, x, y) = _building_and_tile(demo)
+    fz, fx, fy = _far_tile(demo)
+    near, far = f"/tiles/building/{z}/{x}/{y}.mvt", f"/tiles/building/{fz}/{fx}/{fy}.mvt"
+
+    r1, t1 = fetch(user, near)
+    f1 = user.get(far, HTTP_ACCEPT_ENCODING="gzip")
+    assert len(renders) == 2
+    r2, _ = fetch(user, near)
+    user.get(far, HTTP_ACCEPT_ENCODING="gzip")
+    assert len(renders) == 2  # both served from the cache
+    assert r2["ETag"] == r1["ETag"]
+    assert user.get(near, HTTP_IF_NONE_MATCH=r1["ETag"]).status_code == 304
+
+    b.floors = (b.floors or 1) + 7
+    b.height_m = b.floors * 3.0
+    b.save()
+
+    r3, t3 = fetch(user, near)
+    assert r3["ETag"] != r1["ETag"]
+    assert _props(t3, b.id)["floors"] == b.floors != _props(t1, b.id)["floors"]
+    assert user.get(near, HTTP_IF_NONE_MATCH=r1["ETag"]).status_code == 200  # old ETag no longer matches
+    f2 = user.get(far, HTTP_ACCEPT_ENCODING="gzip")
+    assert f2["ETag"] == f1["ETag"]
+    assert [c[1:] for c in renders].count((z, x, y)) == 2 and [c[1:] for c in renders].count((fz, fx, fy)) == 1
+
+
+def test_raw_sql_writers_invalidate_too(demo):
+    """Engineer B's pipeline and bulk imports write with SQL: the DB trigger still moves the version."""
+    user = client_for(demo.superuser)
+    b, (z, x, y) = _building_and_tile(demo)
+    r1, _ = fetch(user, f"/tiles/building/{z}/{x}/{y}.mvt")
+    with connection.cursor() as cur:
+        cur.execute("UPDATE adminunits_adminunit SET floors = 77 WHERE id = %s", [b.id])
+    r2, t2 = fetch(user, f"/tiles/building/{z}/{x}/{y}.mvt")
+    assert r2["ETag"] != r1["ETag"] and _props(t2, b.id)["floors"] == 77
+
+
+def test_boundary_edit_refreshes_low_zoom_simplified_tiles(demo):
+    town = demo.other_town
+    c = town.geom.point_on_surface
+    z = 10
+    x, y = lonlat_to_tile(c.x, c.y, z)
+    path = f"/tiles/town/{z}/{x}/{y}.mvt"
+    anon = client_for()
+    r1, t1 = fetch(anon, path)
+    before = next(f for f in t1["town"]["features"] if f["id"] == town.id)
+    with connection.cursor() as cur:  # move the town's outline a little (as a reshape would)
+        cur.execute("UPDATE adminunits_adminunit SET geom = ST_Multi(ST_Translate(geom, 0.01, 0)) WHERE id = %s",
+                    [town.id])
+    r2, t2 = fetch(anon, path)
+    after = next(f for f in t2["town"]["features"] if f["id"] == town.id)
+    assert r2["ETag"] != r1["ETag"]
+    assert after["geometry"] != before["geometry"]
+
+
+def test_new_place_shows_at_once(demo):
+    c = demo.community.geom.point_on_surface
+    x, y = lonlat_to_tile(c.x, c.y, 15)
+    path = f"/tiles/facility/15/{x}/{y}.mvt"
+    anon = client_for()
+    assert anon.get(path).status_code == 204
+    f = Facility.objects.create(unit=demo.community, name="测试服务站", category="elderly", geom=f"SRID=4490;POINT({c.x} {c.y})")
+    resp, tile = fetch(anon, path)
+    assert resp.status_code == 200 and [ft["id"] for ft in tile["facility"]["features"]] == [f.id]
+    f.delete()
+    assert anon.get(path).status_code == 204
+
+
+def test_scopes_are_cached_separately(demo):
+    b, (z, x, y) = _building_and_tile(demo, 15)
+    path = f"/tiles/building/{z}/{x}/{y}.mvt"
+    _, town_tile = fetch(client_for(demo.town_admin), path)
+    _, neighbour_tile = fetch(client_for(demo.neighbour_staff), path)
+    _, mine = fetch(client_for(demo.village_staff), path)
+    assert b.id in {f["id"] for f in town_tile["building"]["features"]}
+    assert b.id in {f["id"] for f in mine["building"]["features"]}
+    assert b.id not in {f["id"] for f in neighbour_tile.get("building", {}).get("features", [])}
+
+
+def test_seed_tiles_command_fills_the_cache(demo, renders, capsys):
+    from django.core.management import call_command
+
+    call_command("seed_tiles", "--unit", demo.community.code, "--zooms", "14-15", "--layers", "building,community")
+    out = capsys.readouterr().out
+    assert "seeded" in out and "100%" in out
+    seeded = len(renders)
+    assert seeded > 0
+    b, (z, x, y) = _building_and_tile(demo, 15)
+    resp, _ = fetch(client_for(demo.village_staff), f"/tiles/building/{z}/{x}/{y}.mvt")
+    assert resp.status_code == 200 and len(renders) == seeded  # served from the seeded cache
