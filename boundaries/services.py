@@ -48,7 +48,9 @@ def as_geometry(value: Any) -> Any:
     """GeoJSON dict or shapely geometry → checked shapely geometry."""
     if isinstance(value, dict):
         return parse_geojson_geometry(value)
-    return value
+    if isinstance(value, shapely.Geometry):
+        return value
+    raise DomainError("geometry_format", "请提交 GeoJSON 格式的面（Polygon/MultiPolygon）。")
 
 
 def get_visible_unit(user: Any, unit_id: Any, *, lock: bool = False) -> AdminUnit:

@@ -21,6 +21,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from ..levels import Level
 from ..models import AdminUnit, CommitteeRecord, House
+from .drawing import UnitWriteMixin
 from .filters import HouseFilter, UnitFilter
 from .serializers import (
     CommitteeSerializer,
@@ -59,7 +60,7 @@ def _int_param(request: Request, name: str, default: int | None, low: int, high:
     return value
 
 
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """``/api/units/``: GeoJSON features of the units the user may see."""
 
     queryset = AdminUnit.objects.none()  # for the schema; get_queryset scopes per request

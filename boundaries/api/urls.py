@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .drawing import AsOfView, ImportView, PreviewView
 from .units import CommitteeViewSet, HouseViewSet, UnitViewSet
 
 router = SimpleRouter()
@@ -7,4 +9,9 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("houses", HouseViewSet, basename="house")
 router.register("committees", CommitteeViewSet, basename="committee")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    path("boundaries/preview/", PreviewView.as_view(), name="boundary-preview"),
+    path("boundaries/as-of/", AsOfView.as_view(), name="boundary-as-of"),
+    path("boundaries/import/", ImportView.as_view(), name="boundary-import"),
+    *router.urls,
+]

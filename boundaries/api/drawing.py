@@ -1,0 +1,243 @@
+"""Write side of the boundaries API (issue 3 §7): preview, create, reshape, history, compare,
+restore, consistency, as-of, import, export. Views are thin: services own transactions and rules.
+
+``UnitWriteMixin`` gives F's ``UnitViewSet`` its POST / PATCH and the per-unit actions, so the
+contract's paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.api.permissions import IsStaffAccount
+from audit import registry as audit_registry
+from audit.models import Action
+from config.errors import DomainError
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import history, services
+from ..consistency import subtree_report
+from ..geometry import to_geojson
+from ..io.exporter import EXPORT_FORMATS, export_subtree
+from ..io.importer import import_units
+from ..io.reader import COORDINATE_SYSTEMS
+from ..levels import BuildingUse, Kind
+from ..models import AdminUnit
+from .serializers import UnitFeatureSerializer
+
+FALSE = {"false", "0", "no", "off"}
+
+
+# --- request bodies (validated here, documented in the OpenAPI schema) ---------------------------
+
+
+class PreviewRequest(serializers.Serializer):
+    parent = serializers.IntegerField(required=False, allow_null=True, help_text="new unit: its parent's id")
+    unit = serializers.IntegerField(required=False, allow_null=True, help_text="reshape: the unit's id")
+    geometry = serializers.JSONField(help_text="GeoJSON Polygon/MultiPolygon, EPSG:4490 lon/lat")
+
+
+class UnitCreateRequest(serializers.Serializer):
+    parent = serializers.IntegerField()
+    code = serializers.CharField(required=False, allow_blank=True, max_length=24)
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    geometry = serializers.JSONField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    floors = serializers.IntegerField(required=False, min_value=0, max_value=200)
+    height_m = serializers.FloatField(required=False, min_value=0, max_value=1000)
+    building_use = serializers.ChoiceField(choices=BuildingUse.choices, required=False)
+
+
+class UnitPatchRequest(serializers.Serializer):
+    geometry = serializers.JSONField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class RestoreRequest(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ImportRequest(serializers.Serializer):
+    file = serializers.FileField(help_text=".geojson/.json, .gpkg, .zip (Shapefile) or .kml")
+    parent = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    crs = serializers.CharField(required=False, allow_blank=True, help_text="EPSG code; default: the file's")
+    coordinate_system = serializers.ChoiceField(choices=COORDINATE_SYSTEMS, default="standard")
+    dry_run = serializers.BooleanField(default=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    s = serializer_class(data=data)
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+def feature_with_report(unit: AdminUnit, report: dict[str, Any]) -> dict[str, Any]:
+    unit.refresh_from_db()
+    data = dict(UnitFeatureSerializer(unit).data)
+    data["report"] = report
+    return data
+
+
+# --- on the units viewset -------------------------------------------------------------------------
+
+
+class UnitWriteMixin:
+    """POST/PATCH through the pipeline and the per-unit boundary actions of ``/api/units/``."""
+
+    @extend_schema(request=UnitCreateRequest, responses={201: OpenApiTypes.OBJECT},
+                   summary="Create a unit; its boundary goes through the save pipeline")
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        d = _valid(UnitCreateRequest, request.data)
+        attrs = {k: d[k] for k in ("floors", "height_m", "building_use") if k in d}
+        out = services.create_unit(
+            request.user, d["parent"], name=d["name"], kind=d["kind"], geometry=d["geometry"],
+            code=d.get("code") or None, reason=d.get("reason", ""), attrs=attrs,
+        )
+        return Response(feature_with_report(out.unit, out.report), status=201)
+
+    @extend_schema(request=UnitPatchRequest, responses=OpenApiTypes.OBJECT,
+                   summary="Reshape a unit's boundary through the save pipeline (children follow)")
+    def partial_update(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        d = _valid(UnitPatchRequest, request.data)
+        out = services.reshape_unit(request.user, pk, d["geometry"], reason=d.get("reason", ""))
+        return Response(feature_with_report(out.unit, out.report))
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, summary="Every version of the unit's boundary",
+        parameters=[OpenApiParameter("geometry", bool, description="include each version's geometry")],
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        unit = services.get_visible_unit(request.user, pk)
+        with_geom = request.query_params.get("geometry", "false").lower() not in FALSE
+        return Response({"unit": unit.pk, "current_version": unit.boundary_version,
+                         "versions": history.history(unit, with_geom)})
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, summary="Compare two versions (area change, symmetric difference)",
+        parameters=[OpenApiParameter("a", int, required=True), OpenApiParameter("b", int, required=True)],
+    )
+    @action(detail=True, methods=["get"], url_path="history/compare")
+    def compare(self, request: Request, pk: str | None = None) -> Response:
+        unit = services.get_visible_unit(request.user, pk)
+        return Response(history.compare(unit, request.query_params.get("a"), request.query_params.get("b")))
+
+    @extend_schema(request=RestoreRequest, responses=OpenApiTypes.OBJECT,
+                   summary="Restore an earlier version through the save pipeline")
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        d = _valid(RestoreRequest, request.data)
+        out = services.restore_version(request.user, pk, d["version"], reason=d.get("reason", ""))
+        return Response(feature_with_report(out.unit, out.report))
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, summary="Consistency report of the unit's subtree",
+        parameters=[OpenApiParameter("geometry", bool, description="include issue geometries (default true)")],
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
+    def consistency(self, request: Request, pk: str | None = None) -> Response:
+        unit = services.get_visible_unit(request.user, pk)
+        with_geom = request.query_params.get("geometry", "true").lower() not in FALSE
+        return Response(subtree_report(unit, include_geometry=with_geom))
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Export the unit's subtree (GeoJSON RFC 7946, GeoPackage, Shapefile zip, CSV+WKT)",
+        parameters=[
+            OpenApiParameter("fmt", str, enum=list(EXPORT_FORMATS), default="geojson"),
+            OpenApiParameter("srid", int, enum=[4490, 4326], default=4490),
+            OpenApiParameter("level", int, description="only this level"),
+        ],
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
+    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
+        unit = services.get_visible_unit(request.user, pk)
+        fmt = request.query_params.get("fmt", "geojson")
+        try:
+            srid = int(request.query_params.get("srid", 4490))
+            level = request.query_params.get("level")
+            level = int(level) if level not in (None, "") else None
+        except ValueError:
+            raise DomainError("invalid_parameter", "srid 和 level 应为整数。") from None
+        content, filename, ctype = export_subtree(unit, fmt, srid, level)
+        audit_registry.record(Action.EXPORT, unit, unit.path, after={"format": fmt, "srid": srid, "level": level},
+                              actor=request.user)
+        resp = HttpResponse(content, content_type=ctype)
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+        return resp
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# --- standalone endpoints -----------------------------------------------------------------------
+
+
+class PreviewView(APIView):
+    """``POST /api/boundaries/preview/``: the save pipeline without saving."""
+
+    @extend_schema(request=PreviewRequest, responses=OpenApiTypes.OBJECT,
+                   summary="Preview a boundary: snapped + clipped geometry and the pipeline report")
+    def post(self, request: Request) -> Response:
+        d = _valid(PreviewRequest, request.data)
+        if not d.get("unit") and not d.get("parent"):
+            raise DomainError("parent_required", "请指定上级单位（parent）或要修改的单位（unit）。")
+        result = services.preview(request.user, d.get("parent"), d["geometry"], unit_id=d.get("unit"))
+        return Response({"geometry": to_geojson(result.geometry), "report": result.report})
+
+
+class AsOfView(APIView):
+    """``GET /api/boundaries/as-of/?date=YYYY-MM-DD&root=<id>&level=``: the tree as it was that day."""
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, summary="Boundaries of a subtree as of a date (GeoJSON)",
+        parameters=[
+            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD (end of that day)"),
+            OpenApiParameter("root", int, description="subtree root (default: the user's unit)"),
+            OpenApiParameter("level", int),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        cutoff = history.parse_date(request.query_params.get("date"))
+        root_id = request.query_params.get("root") or getattr(request.user, "unit_id", None)
+        if root_id is None:
+            raise DomainError("parent_required", "请指定 root。")
+        root = services.get_visible_unit(request.user, root_id)
+        level = request.query_params.get("level")
+        try:
+            level = int(level) if level not in (None, "") else None
+        except ValueError:
+            raise DomainError("invalid_parameter", "level 应为整数。") from None
+        features = history.tree_as_of(root, cutoff, level)
+        return Response({"type": "FeatureCollection", "as_of": cutoff.isoformat(), "features": features})
+
+
+class ImportView(APIView):
+    """``POST /api/boundaries/import/`` (multipart): a level of boundaries under one parent."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": ImportRequest}, responses=OpenApiTypes.OBJECT,
+                   summary="Import boundaries from a file (dry run by default)")
+    def post(self, request: Request) -> Response:
+        d = _valid(ImportRequest, request.data)
+        f = d["file"]
+        report = import_units(
+            request.user, d["parent"], f.read(), f.name, kind=d.get("kind"), crs=d.get("crs") or None,
+            coordinate_system=d["coordinate_system"], dry_run=d["dry_run"], reason=d.get("reason", ""),
+        )
+        return Response(report)
