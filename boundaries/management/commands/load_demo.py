@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if units exist")
         parser.add_argument("--replace", action="store_true",
                             help="first delete the tree, houses, users and everything referring to them")
+        parser.add_argument("--no-population", action="store_true",
+                            help="skip the demo population (population.demo, same scale and seed)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if units_exist():
@@ -37,3 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"demo loaded in {time.monotonic() - t0:.1f} s: {summary}, {info.houses} houses"
         ))
+        if not opts["no_population"]:
+            from django.core.management import call_command
+
+            call_command("load_demo_population", scale=opts["scale"], seed=opts["seed"], replace=True,
+                         stdout=self.stdout)
