@@ -152,32 +152,33 @@ def render_hillshade(z: int, x: int, y: int, ext: str, azimuth: float = 315.0, a
 
 
 def _imagery_dataset():
-    """Per-thread WarpedVRT over the configured orthophoto (rasterio handles are not thread-safe)."""
+    """Per-thread handle on the configured orthophoto (rasterio handles are not thread-safe)."""
     path = str(getattr(settings, "IMAGERY_PATH", "") or "")
     mtime = Path(path).stat().st_mtime
     cached = getattr(_local, "imagery", None)
     if cached and cached[0] == (path, mtime):
-        return cached[1]
+        return cached[1], cached[2]
     src = rasterio.open(path)
-    vrt = WarpedVRT(src, crs="EPSG:3857", resampling=Resampling.bilinear)
-    _local.imagery = ((path, mtime), vrt)
-    return vrt
+    bounds = transform_bounds(src.crs, "EPSG:3857", *src.bounds)
+    _local.imagery = ((path, mtime), src, bounds)
+    return src, bounds
 
 
 def render_imagery(z: int, x: int, y: int, ext: str) -> bytes | None:
-    vrt = _imagery_dataset()
+    src, src_bounds = _imagery_dataset()
     b = tile_bounds(z, x, y)
-    if not _intersects(b, tuple(vrt.bounds)):
+    if not _intersects(b, src_bounds):
         return None
-    window = vrt.window(*b)
-    bands = [i for i in (1, 2, 3) if i <= vrt.count] or [1]
-    data = vrt.read(bands, window=window, out_shape=(len(bands), TILE, TILE), boundless=True, fill_value=0,
-                    resampling=Resampling.bilinear)
-    mask = vrt.read_masks(1, window=window, out_shape=(TILE, TILE), boundless=True)
+    # A VRT shaped exactly like the tile: GDAL picks the overview and reads only the blocks needed.
+    with WarpedVRT(src, crs="EPSG:3857", transform=from_bounds(*b, TILE, TILE), width=TILE, height=TILE,
+                   resampling=Resampling.bilinear, add_alpha=src.count in (1, 3)) as vrt:
+        bands = [i for i in (1, 2, 3) if i <= src.count] or [1]
+        data = vrt.read(bands)
+        mask = vrt.dataset_mask()
     if not mask.any():
         return None
     if data.dtype != np.uint8:  # stretch 16-bit or float imagery into 8 bits
-        lo, hi = np.percentile(data[:, mask > 0], [2, 98]) if mask.any() else (0, 1)
+        lo, hi = np.percentile(data[:, mask > 0], [2, 98])
         data = np.clip((data - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype("uint8")
     if len(bands) == 1:
         data = np.repeat(data, 3, axis=0)
