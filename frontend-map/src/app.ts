@@ -61,11 +61,11 @@ export class App {
     this.emit("select");
   }
 
-  flyToGeometry(geom: Geometry, level = 3): void {
+  flyToGeometry(geom: Geometry, level = 3, duration = 800): void {
     const b = bbox(geom);
     if (!b) return;
-    const maxZoom = { 1: 11, 2: 13, 3: 15, 4: 17, 5: 18.5 }[level] ?? 16;
-    this.map.fitBounds(b, { padding: 40, maxZoom, duration: 800, pitch: this.is3d ? 55 : 0 });
+    const maxZoom = { 1: 12, 2: 14, 3: 16.5, 4: 17.5, 5: 18.5 }[level] ?? 16;
+    this.map.fitBounds(b, { padding: 40, maxZoom, duration, pitch: this.is3d ? 55 : 0 });
   }
 
   /** Ask MapLibre to fetch the boundary tiles again after an edit (new URL = no stale HTTP cache). */

@@ -42,7 +42,8 @@ async function loadTileInfo(): Promise<{ vector: Partial<Record<LevelLayer, Tile
           `/tiles/${name}.json`,
         );
         info = {
-          tiles: (tj.tiles ?? info.tiles).map((u) => new URL(u, origin).href),
+          // Not new URL(): it would percent-encode the {z}/{x}/{y} placeholders.
+          tiles: (tj.tiles ?? info.tiles).map((u) => (/^https?:/.test(u) ? u : `${origin}${u.startsWith("/") ? "" : "/"}${u}`)),
           minzoom: tj.minzoom ?? 0,
           maxzoom: tj.maxzoom ?? 16,
           sourceLayer: tj.vector_layers?.[0]?.id ?? name,
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
   w.__map = map;
   w.__app = app;
   await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once("load", () => resolve())));
-  if (home?.geometry) app.flyToGeometry(home.geometry, me.unit!.level);
+  if (home?.geometry) app.flyToGeometry(home.geometry, me.unit!.level, 0);
   map.once("idle", () => (w.__mapReady = true));
   buildTabs(app);
   setupClicks(app);
