@@ -7,6 +7,7 @@ answer 403/405. Every write attempt is followed by a check that the database did
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -91,7 +92,9 @@ def test_unit_writes_out_of_scope_change_nothing(demo: Any, which: str, method: 
     client = client_for(demo.village_admin)
     unit = target_unit(demo, which)
     before = snapshot()
-    r = getattr(client, method)(f"/api/units/{unit.pk}/", {"name": "改名", "reason": "越权测试"}, format="json")
+    # A well-formed request (its own boundary, unchanged): only the jurisdiction can refuse it.
+    body = {"name": "改名", "reason": "越权测试", "geometry": json.loads(unit.geom.geojson)}
+    r = getattr(client, method)(f"/api/units/{unit.pk}/", body, format="json")
     assert r.status_code in REFUSED, r.content
     assert snapshot() == before
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from . import schema  # noqa: F401  (registers the GeoJSON schema extension)
 from .drawing import AsOfView, ImportView, PreviewView
 from .units import CommitteeViewSet, HouseViewSet, UnitViewSet
 

@@ -6,6 +6,7 @@ changed. Personal fields listed in ``masked`` are recorded as "***" (the audit l
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,15 @@ def snapshot(instance: models.Model, reg: Registration) -> dict[str, Any]:
     return data
 
 
+def _masked_digests(instance: models.Model, reg: Registration) -> dict[str, str]:
+    """Digests of the masked fields: a change to them is recorded (as "***"), the value never."""
+    return {
+        f.attname: hashlib.sha256(repr(getattr(instance, f.attname)).encode()).hexdigest()
+        for f in instance._meta.concrete_fields
+        if f.name in reg.masked and f.name not in reg.exclude
+    }
+
+
 def _unwrap(value: Any) -> Any:
     """The real user behind (possibly nested) lazy objects, or None."""
     while isinstance(value, SimpleLazyObject):
@@ -98,6 +108,7 @@ def _pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any)
     reg = _registry[sender]
     old = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._audit_before = snapshot(old, reg) if old else None  # type: ignore[attr-defined]
+    instance._audit_masked = _masked_digests(old, reg) if old else {}  # type: ignore[attr-defined]
 
 
 def _post_save(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
@@ -107,7 +118,9 @@ def _post_save(sender: type[models.Model], instance: models.Model, created: bool
     before = getattr(instance, "_audit_before", None)
     after = snapshot(instance, reg)
     if before is not None:
+        masked_before = getattr(instance, "_audit_masked", {})
         changed = {k for k in after if before.get(k) != after[k]}
+        changed |= {k for k, v in _masked_digests(instance, reg).items() if masked_before.get(k) != v}
         if not changed:
             return
         before = {k: before.get(k) for k in changed}
