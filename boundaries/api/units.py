@@ -35,6 +35,20 @@ TREE_MAX_NODES = 20_000
 FALSE_VALUES = {"false", "0", "no", "off"}
 
 
+def nested_tree(visible: QuerySet[AdminUnit], root: AdminUnit, depth: int) -> dict[str, Any]:
+    """``root`` and its visible descendants down to ``depth`` levels, nested; one query."""
+    rows = visible.filter(path__startswith=root.path, level__lte=root.level + depth)
+    if rows.count() > TREE_MAX_NODES:
+        raise DomainError("tree_too_large", f"树节点超过 {TREE_MAX_NODES} 个，请减小 depth 或选择更下级的根。")
+    nodes: dict[int, dict[str, Any]] = {}
+    for r in rows.order_by("level", "code").values("id", "code", "name", "level", "kind", "parent_id"):
+        nodes[r["id"]] = {k: r[k] for k in ("id", "code", "name", "level", "kind")} | {"children": []}
+        parent = nodes.get(r["parent_id"])
+        if parent is not None and r["id"] != root.pk:
+            parent["children"].append(nodes[r["id"]])
+    return nodes[root.pk]
+
+
 class UnitPagination(GeoJsonPagination):
     page_size = 200
     page_size_query_param = "page_size"
@@ -93,16 +107,7 @@ class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             root = visible.order_by("level", "code").first()
         if root is None:
             return Response([])
-        rows = visible.filter(path__startswith=root.path, level__lte=root.level + (depth or 0))
-        if rows.count() > TREE_MAX_NODES:
-            raise DomainError("tree_too_large", f"树节点超过 {TREE_MAX_NODES} 个，请减小 depth 或选择更下级的根。")
-        nodes: dict[int, dict[str, Any]] = {}
-        for r in rows.order_by("level", "code").values("id", "code", "name", "level", "kind", "parent_id"):
-            nodes[r["id"]] = {k: r[k] for k in ("id", "code", "name", "level", "kind")} | {"children": []}
-            parent = nodes.get(r["parent_id"])
-            if parent is not None and r["id"] != root.pk:
-                parent["children"].append(nodes[r["id"]])
-        return Response([nodes[root.pk]])
+        return Response([nested_tree(visible, root, depth or 0)])
 
     @action(detail=True, methods=["get"])
     def ancestors(self, request: Request, pk: str | None = None) -> Response:

@@ -4,15 +4,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
-
-from boundaries.models import AdminUnit
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    units = AdminUnit.objects.visible_to(request.user).filter(level__lte=3).only("code", "name", "level", "kind")
-    return render(request, "home.html", {"units": units[:600]})
+    from accounts.views import home as accounts_home  # sign-in and the jurisdiction's unit tree
+
+    return accounts_home(request)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
