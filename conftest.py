@@ -19,6 +19,18 @@ _demo_info: Any = None
 _demo_obj: Any = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_manifest() -> Generator[None, None, None]:
+    """Production uses WhiteNoise's manifest storage, which needs ``collectstatic`` first; tests
+    render pages (admin, home) straight from the source static files instead."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:  # noqa: PT004
     global _demo_info

@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     root = visible.filter(pk=user.unit_id).first() if user.unit_id else visible.order_by("level", "code").first()
     if root is not None:
         # Down to the communities from above; a community sees its neighbourhoods and buildings.
-        depth = max(Level.COMMUNITY - root.level, 2)
+        depth = Level.COMMUNITY - root.level if root.level < Level.COMMUNITY else 2
         context["tree"] = nested_tree(visible, root, depth)
         context["unit_count"] = visible.filter(path__startswith=root.path).count()
     return render(request, "home.html", context)

@@ -1,0 +1,80 @@
+"""The home page (sign-in, the jurisdiction's unit tree) and an admin that works offline."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit
+
+pytestmark = pytest.mark.django_db
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+ANY_URL = re.compile(r"""https?://(?!127\.0\.0\.1|localhost|testserver)[^\s"'<>)]+""", re.I)
+
+
+def test_home_offers_sign_in_to_anonymous_users() -> None:
+    html = Client().get("/").content.decode()
+    assert 'name="username"' in html and 'name="password"' in html and "unit-tree" not in html
+
+
+def test_home_shows_the_tree_of_the_jurisdiction(demo: Any) -> None:
+    client = Client()
+    client.force_login(demo.town_admin)
+    html = client.get("/").content.decode()
+    codes = set(re.findall(r'data-code="(\d+)"', html))
+    assert codes == {demo.town.code} | set(AdminUnit.objects.filter(parent=demo.town).values_list("code", flat=True))
+    client.force_login(demo.village_staff)
+    codes = set(re.findall(r'data-code="(\d+)"', client.get("/").content.decode()))
+    assert demo.community.code in codes and demo.neighbour_community.code not in codes
+    assert all(c.startswith(demo.community.code) for c in codes)
+    assert any(len(c) == 19 for c in codes)  # down to the buildings
+
+
+def test_sign_in_through_the_home_page(demo: Any) -> None:
+    client = Client()
+    r = client.post("/accounts/login/", {"username": "yubei_admin", "password": "Demo2026!yb", "next": "/"})
+    assert r.status_code == 302
+    assert "渝北区" in client.get("/").content.decode()
+
+
+def test_admin_map_widget_has_no_outside_url(demo: Any) -> None:
+    client = Client()
+    client.force_login(demo.superuser)
+    unit = AdminUnit.objects.filter(level=Level.COMMUNITY).first()
+    r = client.get(f"/admin/adminunits/adminunit/{unit.pk}/change/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "vendor/ol/ol.js" in html and "OLMapWidget.js" in html and "new MapWidget" in html
+    assert not EXTERNAL.findall(html), EXTERNAL.findall(html)
+    assert not [u for u in ANY_URL.findall(html) if "w3.org" not in u], ANY_URL.findall(html)
+    for asset in ("vendor/ol/ol.js", "vendor/ol/ol.css", "gis/js/OLMapWidget.js"):
+        assert finders.find(asset), asset
+    # Every other GIS admin of the project gets the offline widget too.
+    from django.contrib import admin
+    from django.contrib.gis.admin import GISModelAdmin
+
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, GISModelAdmin) and model_admin.has_add_permission(r.wsgi_request):
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert not EXTERNAL.findall(page.content.decode()), url
+
+
+def test_admin_lists_are_scoped(demo: Any) -> None:
+    demo_admin = demo.town_admin
+    demo_admin.is_staff = True
+    demo_admin.save(update_fields=["is_staff"])
+    from django.contrib.auth.models import Permission
+
+    demo_admin.user_permissions.add(*Permission.objects.filter(codename__in=["view_adminunit", "view_user"]))
+    client = Client()
+    client.force_login(demo_admin)
+    html = client.get("/admin/adminunits/adminunit/?level__exact=2").content.decode()
+    assert demo.town.name in html and demo.other_town.name not in html
+    assert client.get(f"/admin/adminunits/adminunit/{demo.other_town.pk}/change/").status_code in (302, 404)
