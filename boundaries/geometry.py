@@ -34,10 +34,10 @@ def max_vertices() -> int:
 
 def _count_ring_vertices(coords: Any, depth: int) -> list[int]:
     """Lengths of the rings in a GeoJSON coordinates array (depth 1 = Polygon, 2 = MultiPolygon)."""
-    if not isinstance(coords, list):
+    if not isinstance(coords, list | tuple):
         raise DomainError("geometry_format", "几何坐标格式有误。")
     if depth == 1:
-        return [len(r) if isinstance(r, list) else -1 for r in coords]
+        return [len(r) if isinstance(r, list | tuple) else -1 for r in coords]
     out: list[int] = []
     for poly in coords:
         out.extend(_count_ring_vertices(poly, 1))
@@ -71,6 +71,14 @@ def parse_geojson_geometry(obj: Any) -> Polygon | MultiPolygon:
     if min(rings) < 4:
         raise DomainError("ring_too_short", "边界环至少需要三个不同的顶点并首尾闭合（共4个坐标）。")
     try:
+        polys = [coords] if gtype == "Polygon" else coords
+        for poly in polys:
+            for r in poly:
+                xy = np.asarray(r, dtype=float)
+                if xy.ndim != 2 or xy.shape[1] < 2:
+                    raise ValueError("position with fewer than 2 numbers")
+                if not np.isfinite(xy[:, :2]).all():
+                    raise DomainError("coords_out_of_range", "坐标含有非数值（NaN/无穷大）。")
         geom = shape(obj)
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise DomainError("geometry_format", "几何坐标格式有误。") from exc

@@ -91,12 +91,42 @@ def _snap(geom: MultiPolygon, reference: list[Any], tol: float) -> tuple[MultiPo
         projected = shapely.line_interpolate_point(near_lines, shapely.line_locate_point(near_lines, pts[pi]))
         xy = xy.copy()
         xy[pi] = shapely.get_coordinates(projected)
-        snapped = shapely.set_coordinates(snapped, xy)
+        snapped = _with_coordinates(snapped, xy)
     old = {tuple(c) for c in before}
     moved = sum(1 for c in {tuple(c) for c in shapely.get_coordinates(snapped)} if c not in old)
     if not shapely.is_valid(snapped):
         snapped = shapely.make_valid(snapped, method="structure", keep_collapsed=False)
     return polygonal(snapped), moved
+
+
+def _with_coordinates(geom: Any, xy: np.ndarray) -> Any:
+    """A new geometry like ``geom`` with its coordinates replaced (inputs are never mutated)."""
+    return shapely.transform(geom, lambda _old: xy)
+
+
+def merge_near_vertices(geom: MultiPolygon, reference: Sequence[Any], eps: float) -> MultiPolygon:
+    """Replace vertices lying within ``eps`` of a reference vertex by that vertex, exactly.
+
+    GEOS's snapper leaves a vertex alone when the ring already holds the snap point itself, so a
+    projected vertex a few nanometres from a neighbour's vertex would survive as a near-duplicate
+    and make the shared edges differ; this pass merges such pairs onto the neighbour's vertex.
+    """
+    ref_xy = np.vstack([shapely.get_coordinates(r) for r in reference if r is not None and not r.is_empty] or
+                       [np.empty((0, 2))])
+    if not len(ref_xy):
+        return geom
+    xy = shapely.get_coordinates(geom)
+    tree = STRtree(shapely.points(ref_xy))
+    idx, dist = tree.query_nearest(shapely.points(xy), max_distance=eps, return_distance=True, all_matches=False)
+    move = dist > 0
+    if not move.any():
+        return geom
+    xy = xy.copy()
+    xy[idx[0][move]] = ref_xy[idx[1][move]]
+    merged = shapely.remove_repeated_points(_with_coordinates(geom, xy), 0.0)
+    if not shapely.is_valid(merged):
+        merged = shapely.make_valid(merged, method="structure", keep_collapsed=False)
+    return polygonal(merged)
 
 
 def node_pair(a: Any, b: Any, eps: float) -> tuple[Any, Any]:
@@ -165,17 +195,27 @@ def run_pipeline(
                 extra={"overlap_removed_m2": round(overlap_m2, 2)},
             )
 
-    # 4. node: shared edges carry the same vertices on both sides.
+    # 4. node: shared edges carry the same vertices on both sides. Overlay can leave an
+    # intersection point nanometres from a projected vertex: collapse such near-duplicates, put
+    # vertices that are practically a neighbour's vertex exactly on it, then let GEOS's coverage
+    # cleaner node the new unit and its touching neighbours together (existing siblings first, so
+    # any residual sliver of overlap stays theirs). Shapes move by at most the node tolerance.
     noded: dict[int, MultiPolygon] = {}
     touching = [(s, loc) for s, loc in zip(near, sib_local, strict=True) if shapely.dwithin(geom, loc, eps)]
-    for s, _ in touching:
-        geom = polygonal(shapely.snap(geom, s.geom, eps))
-    for s, _ in touching:
-        new_s = polygonal(shapely.snap(s.geom, geom, eps))
-        if shapely.get_num_coordinates(new_s) != shapely.get_num_coordinates(s.geom):
-            noded[s.id] = new_s
+    geom = polygonal(shapely.remove_repeated_points(geom, eps), dust)
+    geom = merge_near_vertices(geom, [loc for _, loc in touching] + [parent_local], eps)
     # Parent vertices lying on the new edge too, so the edge can follow a later parent change.
     geom = polygonal(shapely.snap(geom, parent_local, eps))
+    if touching:
+        inputs = np.array([polygonal(s.geom) for s, _ in touching] + [geom], dtype=object)
+        cleaned = shapely.coverage_clean(inputs, snapping_distance=eps, merge_strategy="min_index")
+        geom = polygonal(cleaned[-1], dust)
+        for (s, _), c in zip(touching, cleaned[:-1], strict=True):
+            c = polygonal(c)
+            if not shapely.equals_exact(shapely.normalize(c), shapely.normalize(polygonal(s.geom)), 0.0):
+                noded[s.id] = c
+    if geom.is_empty:
+        raise DomainError("covered_by_siblings", "所画范围已全部属于相邻的同级单位，去除重叠后没有剩余面积。")
     if not shapely.is_valid(geom):
         geom = polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False), dust)
 
