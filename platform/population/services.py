@@ -17,6 +17,7 @@ from audit import context as audit_context
 from audit import registry as audit
 from audit.models import Action
 from config.errors import DomainError
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -201,12 +202,17 @@ def search_city_record(user: Any, *, id_number: str = "", name: str = "", limit:
     name = (name or "").strip()
     if not name:
         raise DomainError("query_required", "请输入身份证号码或姓名。")
-    exact = list(qs.filter(name__startswith=name).order_by("name", "id")[:limit])
-    if len(exact) >= limit or len(name) < 2:
-        return exact
-    seen = {p.pk for p in exact}
-    fuzzy = qs.filter(name__trigram_similar=name).exclude(pk__in=seen).order_by("id")[: limit - len(exact)]
-    return exact + list(fuzzy)
+    # Exact name first (the usual case: the clerk types the full name), then longer names with that
+    # prefix (no ORDER BY, so the index scan stops after ``limit`` rows), and only when neither finds
+    # anyone, the trigram fuzzy match (a few tens of ms at 2.2 M people; see docs/population.md).
+    hits = list(qs.filter(name=name).order_by("id")[:limit])
+    if len(hits) < limit:
+        more = qs.filter(name__startswith=name).exclude(name=name)[: limit - len(hits)]
+        hits += sorted(more, key=lambda p: (p.name, p.pk))
+    if not hits and len(name) >= 2:
+        hits = list(qs.filter(name__trigram_similar=name).annotate(sim=TrigramSimilarity("name", name))
+                    .order_by("-sim", "id")[:limit])
+    return hits
 
 
 @transaction.atomic
@@ -396,7 +402,7 @@ def reveal(user: Any, person: Person, reason: str) -> dict[str, str]:
 # -- search within jurisdiction --------------------------------------------------------------
 def search_people(user: Any, *, q: str = "", id_number: str = "", phone: str = "", tag: str = "",
                   address: str = "", unit: AdminUnit | None = None, building: int | None = None,
-                  house: int | None = None) -> QuerySet[Person]:
+                  house: int | None = None, fuzzy: bool = False) -> QuerySet[Person]:
     qs = Person.objects.visible_to(user).select_related("pool", "house__building", "household")
     if unit is not None:
         if not in_scope(user, unit):
@@ -419,7 +425,9 @@ def search_people(user: Any, *, q: str = "", id_number: str = "", phone: str = "
         qs = qs.filter(tags__contains=[tag])
     if q:
         q = q.strip()
-        qs = qs.filter(Q(name__startswith=q) | Q(name__trigram_similar=q)) if len(q) >= 2 else qs.filter(name__startswith=q)
+        # Prefix match by default (btree); the trigram fuzzy match on request (GIN, slower on common names).
+        qs = qs.filter(Q(name__startswith=q) | Q(name__trigram_similar=q)) if fuzzy and len(q) >= 2 \
+            else qs.filter(name__startswith=q)
     if address:
         address = address.strip()
         qs = qs.filter(

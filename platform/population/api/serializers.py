@@ -135,7 +135,8 @@ class PersonPatchSerializer(serializers.Serializer):
 
 
 class SearchSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名（前缀或模糊）")
+    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名（前缀匹配）")
+    fuzzy = serializers.BooleanField(required=False, default=False, help_text="姓名模糊匹配（三元组相似度）")
     id_number = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     tag = serializers.CharField(required=False, allow_blank=True)

@@ -68,14 +68,14 @@ def _search(view: Base, params: dict[str, Any]) -> Response:
     qs = services.search_people(
         view.request.user, q=params.get("q", ""), id_number=params.get("id_number", ""),
         phone=params.get("phone", ""), tag=params.get("tag", ""), address=params.get("address", ""), unit=unit,
-        building=params.get("building"), house=params.get("house"),
+        building=params.get("building"), house=params.get("house"), fuzzy=params.get("fuzzy", False),
     )
     return view.page(qs, s.PersonSerializer)
 
 
 class PeopleView(Base):
     @extend_schema(
-        parameters=[OpenApiParameter(n, str) for n in ("q", "tag", "address", "unit", "building", "house", "page")],
+        parameters=[OpenApiParameter(n, str) for n in ("q", "fuzzy", "tag", "address", "unit", "building", "house", "page")],
         responses=s.PersonSerializer(many=True), summary="本辖区人员列表（脱敏）",
     )
     def get(self, request: Request) -> Response:

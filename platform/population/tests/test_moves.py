@@ -30,6 +30,9 @@ def test_transfer_in_from_city_record_by_id_and_name(world, api) -> None:
     assert [h["id"] for h in hits] == [p.pk] and hits[0]["transferable"] and "*" in hits[0]["id_number"]
     hits = c.post(URL + "city-record/search/", {"name": "陈静"}, format="json").json()["results"]
     assert p.pk in [h["id"] for h in hits]
+    # Not found by exact or prefix: the trigram fuzzy fallback finds the near miss.
+    hits = c.post(URL + "city-record/search/", {"name": "陈静儿"}, format="json").json()["results"]
+    assert p.pk in [h["id"] for h in hits]
     r = c.post(URL + f"city-record/{p.pk}/transfer-in/", {"reason": "实际居住", "house": world.houses_a[0].pk,
                                                           "house_relation": "tenant"}, format="json")
     assert r.status_code == 200, r.json()
