@@ -82,8 +82,21 @@ def bd09_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     return z * np.cos(theta), z * np.sin(theta)
 
 
+def bd09_to_gcj02_exact(lon: np.ndarray, lat: np.ndarray, iterations: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """``bd09_to_gcj02`` is the published closed form, exact only to ~1e-6°; refine by iteration."""
+    blon, blat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    glon, glat = bd09_to_gcj02(blon, blat)
+    for _ in range(iterations):
+        flon, flat = gcj02_to_bd09(glon, glat)
+        dlon, dlat = blon - flon, blat - flat
+        glon, glat = glon + dlon, glat + dlat
+        if np.max(np.abs(dlon), initial=0) < 1e-12 and np.max(np.abs(dlat), initial=0) < 1e-12:
+            break
+    return glon, glat
+
+
 def bd09_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+    return gcj02_to_wgs84(*bd09_to_gcj02_exact(lon, lat))
 
 
 def wgs84_to_bd09(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -125,6 +125,13 @@ def read_features(
         else:
             raise DomainError("crs_missing", "文件未声明坐标系且坐标不是经纬度，请指定 EPSG 代码。")
     source = CRS(gdf.crs).to_string()
+    if CRS(gdf.crs).is_geographic:
+        xy = shapely.get_coordinates(gdf.geometry.values)
+        if len(xy) and ((np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any()):
+            raise DomainError(
+                "crs_mismatch",
+                f"文件按 {source}（经纬度）读取，但坐标值超出经纬度范围（像是以米为单位的投影坐标）。请指定正确的 EPSG 代码。",
+            )
     if coordinate_system != "standard" and not CRS(gdf.crs).is_geographic:
         raise DomainError("coordinate_system_invalid", "GCJ-02/BD-09 坐标必须是经纬度，不能与投影坐标系同时使用。")
     try:
