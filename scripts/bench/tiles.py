@@ -1,0 +1,360 @@
+"""Side-by-side tile benchmark (issue 5): (a) bare ST_AsMVT loop with psycopg, (b) TiPG under uvicorn,
+(c) our /tiles/ endpoint under gunicorn gthread with production settings. Same PostGIS, same data
+(the full-scale demo), the same fixed list of tiles z10-17 over the densest part of the district.
+
+Fairness: all three use the same database settings (jit=off, max_parallel_workers_per_gather=0 set on
+the database), MVT extent 4096, buffer 64, no feature cap, the same layer names and the same
+attributes per zoom. The floor runs OUR composed SQL (the same scope prefix), so it is the database
+cost of exactly the tiles we serve. z10-12 tiles read the community layer (our coverage-simplified
+copy; TiPG reads raw geometry — it has no such table), z13-17 the building layer.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "var" / "bench"
+ZOOM_COUNTS = {10: 4, 11: 9, 12: 16, 13: 36, 14: 49, 15: 64, 16: 64, 17: 49}  # 291 tiles
+WORLD_HALF = 20037508.342789244
+USER = "yubei_admin"  # district admin: a real jurisdiction cut (prefix 500000/500112/)
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def manage(*args: str, env: dict) -> None:
+    subprocess.run([sys.executable, str(ROOT / "platform" / "manage.py"), *args], env=env, check=True)
+
+
+# ---------------------------------------------------------------------------------------------- data
+def prepare_database(env: dict, db: str) -> None:
+    import psycopg
+
+    admin = env["DATABASE_URL"].replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
+            c.execute(f'CREATE DATABASE "{db}"')
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    with psycopg.connect(env["DATABASE_URL"].replace("postgis://", "postgresql://")) as c:
+        n = c.execute("SELECT count(*) FROM adminunits_adminunit WHERE level = 5").fetchone()[0]
+    if n < 100_000:
+        log(f"{n} buildings: loading the full-scale demo (several minutes)")
+        manage("load_demo", "--scale", "full", "--replace", env=env)
+    manage("load_demo_places", "--if-empty", env=env)
+    with psycopg.connect(env["DATABASE_URL"].replace("postgis://", "postgresql://"), autocommit=True) as c:
+        c.execute(f'ALTER DATABASE "{db}" SET jit = off')
+        c.execute(f'ALTER DATABASE "{db}" SET max_parallel_workers_per_gather = 0')
+        # TiPG's views: the same rows and attributes as our layers (tiles/sql/*.sql).
+        c.execute("CREATE SCHEMA IF NOT EXISTS bench_tipg")
+        c.execute("""
+          CREATE OR REPLACE VIEW bench_tipg.building AS
+          SELECT u.id, u.geom_3857 AS geom, u.code, u.name, u.floors, u.height_m,
+                 COALESCE(NULLIF(u.building_use, ''), 'other') AS building_use,
+                 COALESCE(br.residents, 0) AS residents
+          FROM adminunits_adminunit u LEFT JOIN population_buildingresidents br ON br.building_id = u.id
+          WHERE u.level = 5 AND starts_with(u.path, '500000/500112/')""")
+        c.execute("""
+          CREATE OR REPLACE VIEW bench_tipg.community AS
+          SELECT u.id, u.geom_3857 AS geom, u.code, u.name, u.level, u.kind, round(u.area_m2) AS area_m2
+          FROM adminunits_adminunit u WHERE u.level = 3 AND u.level < 5
+            AND (starts_with(u.path, '500000/500112/') OR starts_with('500000/500112/', u.path))""")
+        c.execute("ANALYZE adminunits_adminunit")
+    # A token for our endpoint (DRF token auth: one indexed lookup per request).
+    import django
+
+    django.setup()
+    from accounts.models import User
+    from rest_framework.authtoken.models import Token
+
+    user = User.objects.get(username=USER)
+    env["BENCH_TOKEN"] = Token.objects.get_or_create(user=user)[0].key
+    env["BENCH_PREFIX"] = user.unit.path
+
+
+def tile_list(dsn: str) -> list[tuple[str, int, int, int]]:
+    """Fixed list: square blocks of tiles per zoom around the z14 tile holding the most buildings."""
+    import psycopg
+
+    size14 = 2 * WORLD_HALF / (1 << 14)
+    with psycopg.connect(dsn) as c:
+        x14, y14 = c.execute(
+            "SELECT floor((ST_X(ST_Centroid(geom_3857)) + %(h)s) / %(s)s)::int AS x,"
+            " floor((%(h)s - ST_Y(ST_Centroid(geom_3857))) / %(s)s)::int AS y"
+            " FROM adminunits_adminunit WHERE level = 5 GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1",
+            {"h": WORLD_HALF, "s": size14},
+        ).fetchone()
+    cx, cy = (x14 + 0.5) * size14 - WORLD_HALF, WORLD_HALF - (y14 + 0.5) * size14
+    tiles = []
+    for z, count in ZOOM_COUNTS.items():
+        k = int(round(count ** 0.5))
+        size = 2 * WORLD_HALF / (1 << z)
+        tx, ty = int((cx + WORLD_HALF) / size), int((WORLD_HALF - cy) / size)
+        layer = "community" if z < 13 else "building"
+        for dx in range(-(k // 2), k - k // 2):
+            for dy in range(-(k // 2), k - k // 2):
+                tiles.append((layer, z, tx + dx, ty + dy))
+    return tiles
+
+
+# ------------------------------------------------------------------------------------------- runners
+def run_clients(tiles, fetch_factory, concurrency: int):
+    """Every tile once, spread over `concurrency` workers. Returns (seconds, latencies, bytes, statuses)."""
+    q: queue.Queue = queue.Queue()
+    for i, t in enumerate(tiles):
+        q.put((i, t))
+    lat = [0.0] * len(tiles)
+    size = [0] * len(tiles)
+    status: dict[int, int] = {}
+    errors: list[str] = []
+
+    def worker():
+        fetch = fetch_factory()
+        while True:
+            try:
+                i, t = q.get_nowait()
+            except queue.Empty:
+                break
+            t0 = time.perf_counter()
+            try:
+                code, n = fetch(t)
+            except Exception as exc:  # noqa: BLE001 - report, don't hide
+                errors.append(repr(exc))
+                code, n = 599, 0
+            lat[i] = time.perf_counter() - t0
+            size[i] = n
+            status[code] = status.get(code, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t0
+    if errors:
+        log(f"{len(errors)} errors, first: {errors[0]}")
+    return elapsed, lat, size, status
+
+
+def floor_factory(dsn: str, prefix: str):
+    import django
+
+    django.setup()
+    import psycopg
+    from django.conf import settings
+
+    from tiles import generalise, mvt
+    from tiles.layers import VECTOR_LAYERS
+
+    for level in (1, 2, 3):
+        generalise.ensure_fresh(level)
+    statements = {}
+
+    def factory():
+        conn = psycopg.connect(dsn, autocommit=True)
+
+        def fetch(t):
+            layer, z, x, y = t
+            key = (layer, z)
+            if key not in statements:
+                statements[key] = mvt.layer_statement(VECTOR_LAYERS[layer], z).as_string(conn)
+            row = conn.execute(statements[key], {
+                "z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
+                "population": bool(settings.POPULATION_ENABLED)}).fetchone()
+            data = bytes(row[0] or b"")
+            return 200 if data else 204, len(data)
+
+        return fetch
+
+    return factory
+
+
+def http_factory(port: int, url_for, headers: dict):
+    def factory():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+        def fetch(t):
+            nonlocal conn
+            try:
+                conn.request("GET", url_for(t), headers=headers)
+                resp = conn.getresponse()
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                conn.request("GET", url_for(t), headers=headers)
+                resp = conn.getresponse()
+            body = resp.read()
+            if resp.status >= 400:
+                raise RuntimeError(f"{resp.status} {url_for(t)} {body[:200]!r}")
+            return resp.status, len(body)
+
+        return fetch
+
+    return factory
+
+
+def tipg_url(t):
+    from tiles.layers import VECTOR_LAYERS
+
+    layer, z, x, y = t
+    props = ",".join(VECTOR_LAYERS[layer].attributes_at(z))
+    return f"/collections/bench_tipg.{layer}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={props}"
+
+
+def summarise(name: str, tiles, result) -> dict:
+    elapsed, lat, size, status = result
+    lat_ms = np.array(lat) * 1000
+    z15 = np.array([lat_ms[i] for i, t in enumerate(tiles) if t[1] == 15])
+    return {
+        "producer": name, "tiles": len(tiles), "seconds": round(elapsed, 3),
+        "tiles_per_s": round(len(tiles) / elapsed, 1),
+        "p50_ms": round(float(np.percentile(lat_ms, 50)), 1), "p95_ms": round(float(np.percentile(lat_ms, 95)), 1),
+        "p99_ms": round(float(np.percentile(lat_ms, 99)), 1),
+        "z15_p95_ms": round(float(np.percentile(z15, 95)), 1) if z15.size else None,
+        "bytes": int(sum(size)), "status": status,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- main
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", default=os.environ.get("BENCH_DB", "bench_t"))
+    ap.add_argument("--concurrency", default="1,8")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn and uvicorn worker processes")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    base_url = os.environ.get("BENCH_PG", "postgis://smartcommunity:smartcommunity@127.0.0.1:5432")
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"{base_url}/{args.db}", "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false", "SECRET_KEY": env.get("SECRET_KEY", "bench-secret"),
+        "PII_ENCRYPTION_KEY": env.get("PII_ENCRYPTION_KEY", "bench-pii-key"), "CONN_MAX_AGE": "600",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
+    })
+    procs: list[subprocess.Popen] = []
+    try:
+        # A private Redis for the server cache (flushed before every cold run).
+        redis_port = free_port()
+        if shutil.which("redis-server"):
+            procs.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
+                                           "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL))
+            wait_port(redis_port)
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        else:
+            log("redis-server not found: each gunicorn worker keeps its own cache (warm runs partly cold)")
+        os.environ.update(env)
+        prepare_database(env, args.db)
+        dsn = env["DATABASE_URL"].replace("postgis://", "postgresql://")
+        tiles = tile_list(dsn)
+        log(f"{len(tiles)} tiles z10-17 around the densest z14 tile")
+
+        ours_port, tipg_port = free_port(), free_port()
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(ROOT / "platform"),
+             "--bind", f"127.0.0.1:{ours_port}", "--worker-class", "gthread", "--workers", str(args.workers),
+             "--threads", "8", "--keep-alive", "30", "--log-level", "warning"], env=env))
+        tipg_env = dict(env, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["bench_tipg"]', TIPG_TILE_BUFFER="64",
+                        TIPG_TILE_RESOLUTION="4096", TIPG_MAX_FEATURES_PER_TILE="1000000",
+                        TIPG_SET_MVT_LAYERNAME="true", TIPG_DB_MAX_CONN_SIZE="8", TIPG_DB_SPATIAL_EXTENT="false",
+                        TIPG_DB_DATETIME_EXTENT="false")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", str(tipg_port),
+             "--workers", str(args.workers), "--log-level", "warning"], env=tipg_env))
+        wait_port(ours_port)
+        wait_port(tipg_port)
+
+        token = env["BENCH_TOKEN"]
+        ours_headers = {"Authorization": f"Token {token}", "Accept-Encoding": "gzip"}
+        ours = http_factory(ours_port, lambda t: f"/tiles/{t[0]}/{t[1]}/{t[2]}/{t[3]}.mvt", ours_headers)
+        tipg = http_factory(tipg_port, tipg_url, {"Accept-Encoding": "gzip"})
+        floor = floor_factory(dsn, env["BENCH_PREFIX"])
+
+        def flush():
+            if "REDIS_URL" in env:
+                import redis
+
+                redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+        # Warm-up: connections open, catalogues load, generalised tables built; not measured.
+        few = tiles[::20]
+        for fac in (floor, tipg, ours):
+            run_clients(few, fac, args.workers)
+        flush()
+
+        results = []
+        for conc in (int(c) for c in args.concurrency.split(",")):
+            log(f"concurrency {conc}: floor")
+            results.append(dict(summarise("floor (ST_AsMVT loop)", tiles, run_clients(tiles, floor, conc)), conc=conc))
+            log(f"concurrency {conc}: TiPG")
+            results.append(dict(summarise("TiPG", tiles, run_clients(tiles, tipg, conc)), conc=conc))
+            flush()
+            log(f"concurrency {conc}: ours cold")
+            results.append(dict(summarise("ours cold", tiles, run_clients(tiles, ours, conc)), conc=conc))
+            log(f"concurrency {conc}: ours warm")
+            results.append(dict(summarise("ours warm", tiles, run_clients(tiles, ours, conc)), conc=conc))
+            flush()
+
+        print_report(results, tiles)
+        (OUT / "tiles-results.json").write_text(json.dumps({"tiles": len(tiles), "results": results}, indent=1))
+        return 0
+    finally:
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def print_report(results, tiles) -> None:
+    print(f"\n{len(tiles)} tiles, zooms 10-17 ({', '.join(f'z{z}: {n}' for z, n in ZOOM_COUNTS.items())})\n")
+    print("| producer | conc | tiles/s | p50 ms | p95 ms | p99 ms | z15 p95 ms | bytes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['producer']} | {r['conc']} | {r['tiles_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
+              f" {r['z15_p95_ms']} | {r['bytes']:,} |")
+    print()
+    for conc in sorted({r["conc"] for r in results}):
+        by = {r["producer"]: r["tiles_per_s"] for r in results if r["conc"] == conc}
+        f, t, c, w = by["floor (ST_AsMVT loop)"], by["TiPG"], by["ours cold"], by["ours warm"]
+        print(f"concurrency {conc}: cold/floor = {c / f:.2f} (goal ≥ 0.8), cold/TiPG = {c / t:.2f} (goal ≥ 1), "
+              f"warm/TiPG = {w / t:.1f} (goal ≥ 20)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
