@@ -134,3 +134,23 @@ def test_seed_tiles_command_fills_the_cache(demo, renders, capsys):
     b, (z, x, y) = _building_and_tile(demo, 15)
     resp, _ = fetch(client_for(demo.village_staff), f"/tiles/building/{z}/{x}/{y}.mvt")
     assert resp.status_code == 200 and len(renders) == seeded  # served from the seeded cache
+
+
+def test_bulk_statements_invalidate_through_the_epoch_row(demo):
+    """A statement touching > 5,000 rows bumps one epoch row per source instead of every cell."""
+    c = demo.community.geom.point_on_surface
+    x, y = lonlat_to_tile(c.x, c.y, 15)
+    path = f"/tiles/facility/15/{x}/{y}.mvt"
+    anon = client_for()
+    assert anon.get(path).status_code == 204
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO places_facility (unit_id, name, address, category, opening_hours, geom, created_at, updated_at)"
+            " SELECT %s, 'bulk ' || i, '', 'other', '', ST_SetSRID(ST_MakePoint(%s, %s), 4490), now(), now()"
+            " FROM generate_series(1, 5001) AS i",
+            [demo.community.id, c.x, c.y],
+        )
+        cur.execute("SELECT count(*) FROM maptiles_tileversion WHERE source = 'place:facility' AND zc = -1")
+        assert cur.fetchone()[0] == 1
+    resp, tile = fetch(anon, path)
+    assert resp.status_code == 200 and len(tile["facility"]["features"]) == 5001

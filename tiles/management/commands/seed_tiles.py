@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 if anonymous and not decl.public:
                     continue
                 parts = decl.parts_for(None if anonymous else _Staff()) if isinstance(decl, CombinedLayer) else [decl]
-                sources = tuple(s for p in parts for s in p.sources)
+                sources = decl.sources
                 for z, x, y in plan:
                     version = versions.tile_version(sources, z, x, y)
                     key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, z, x, y)
