@@ -8,7 +8,7 @@ from django.db import connection
 from psycopg import sql
 
 from . import generalise
-from .layers import CombinedLayer, VectorLayer, _read_sql
+from .layers import VECTOR_LAYERS, CombinedLayer, VectorLayer, _read_sql
 
 
 @cache
@@ -24,10 +24,17 @@ def _inner_sql(layer_name: str, sql_file: str, literals: tuple) -> sql.Composabl
 
 def layer_statement(layer: VectorLayer, z: int) -> sql.Composable:
     use_generalised = layer.generalise_level is not None and z < generalise.RAW_FROM_ZOOM
+    return sql.SQL(_statement_text(layer.name, layer.attributes_at(z), use_generalised))
+
+
+@lru_cache(maxsize=512)
+def _statement_text(layer_name: str, attributes: tuple[str, ...], use_generalised: bool) -> str:
+    """The composed statement, as text, once per (layer, attributes, geometry source)."""
+    layer = VECTOR_LAYERS[layer_name]
     sql_file = "boundary_generalised.sql" if use_generalised else layer.sql
     inner = _inner_sql(layer.name, sql_file, tuple(sorted(layer.sql_literals.items())))
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("id", "geom", *layer.attributes_at(z)))
-    return sql.SQL(_wrapper()).format(name=sql.Literal(layer.name), columns=columns, inner=inner)
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("id", "geom", *attributes))
+    return sql.SQL(_wrapper()).format(name=sql.Literal(layer.name), columns=columns, inner=inner).as_string(None)
 
 
 @lru_cache(maxsize=1)

@@ -136,7 +136,7 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str, ext: str) -> 
         body = cache.get(key)
         if body is None:
             data = mvt.render(decl, parts, zi, xi, yi, prefix)
-            body = gzip.compress(data, compresslevel=5) if data else b""
+            body = gzip.compress(data, compresslevel=3) if data else b""
             cache.put(key, body)
         return _finish(request, body, etag, MVT_TYPE, gzipped=True, public=public)
     except _Refused as refused:

@@ -74,7 +74,7 @@ class Command(BaseCommand):
                     key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, z, x, y)
                     if cache.get(key) is None:
                         data = mvt.render(decl, parts, z, x, y, prefix)
-                        cache.put(key, gzip.compress(data, compresslevel=5) if data else b"")
+                        cache.put(key, gzip.compress(data, compresslevel=3) if data else b"")
                         rendered += 1
                     if not anonymous:
                         done += 1
