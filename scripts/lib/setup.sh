@@ -18,6 +18,7 @@ APT_PACKAGES=(
   gdal-bin libgdal-dev libgeos-dev libproj-dev
   python3 python3-venv python3-dev build-essential
   fonts-noto-cjk chromium nodejs npm curl ca-certificates
+  redis-server
 )
 
 install_system_packages() {
