@@ -9,6 +9,7 @@ import gzip
 from typing import Any
 
 from accounts.scoping import scope_path
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from rest_framework.authtoken.models import Token
@@ -123,7 +124,8 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str, ext: str) -> 
         if not decl.visible_to(user):
             return _error(403, "layer_forbidden", "您无权查看该图层，请先登录。")
         prefix, scope_key = _scope(user, decl)
-        parts = decl.parts_for(user) if isinstance(decl, CombinedLayer) else [decl]
+        # Someone without a jurisdiction reads public data only, like an anonymous visitor.
+        parts = decl.parts_for(None if scope_key == "anon" else user) if isinstance(decl, CombinedLayer) else [decl]
         public = not user.is_authenticated
         if zi < min((p.minzoom for p in parts), default=MAX_ZOOM + 1):
             return _finish(request, b"", f'"empty-{decl.name}-{zi}"', MVT_TYPE, gzipped=False, public=public)
@@ -201,8 +203,8 @@ def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
             return _error(404, "layer_disabled", decl.disabled_reason)
         if not decl.visible_to(user):
             return _error(403, "layer_forbidden", "您无权查看该图层，请先登录。")
-        if not isinstance(decl, raster.RasterLayer):
-            _scope(user, decl)
+        if not isinstance(decl, raster.RasterLayer) and _scope(user, decl)[1] == "anon":
+            user = AnonymousUser()
         return JsonResponse(tilejson_for(request, decl, user), json_dumps_params={"ensure_ascii": False})
     except _Refused as refused:
         return refused.response

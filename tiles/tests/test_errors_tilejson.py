@@ -40,6 +40,15 @@ def test_user_without_unit_reads_public_layers_only(demo, django_user_model):
     assert c.get("/tiles/district/0/0/0.mvt").status_code in (200, 204)
     resp = c.get("/tiles/building/14/0/0.mvt")
     assert resp.status_code == 403 and resp.json()["code"] == "no_jurisdiction"
+    # The combined layer gives them its public parts only.
+    from .conftest import fetch, lonlat_to_tile
+
+    b = demo.community.children.first().children.first().geom.point_on_surface
+    x, y = lonlat_to_tile(b.x, b.y, 15)
+    resp, tile = fetch(c, f"/tiles/base/15/{x}/{y}.mvt")
+    assert resp.status_code == 200 and "community" in tile and "building" not in tile
+    assert {v["id"] for v in c.get("/tiles/base.json").json()["vector_layers"]} == {
+        "district", "town", "community", "facility"}
 
 
 def test_post_not_allowed(demo):
