@@ -53,7 +53,7 @@ class MapPage:
         self.failed: list[str] = []
         page.on("request", self._on_request)
         page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("console", lambda m: self.console_errors.append(f"{m.text} {m.location.get('url', '')}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
     def _on_request(self, request: Any) -> None:
@@ -77,16 +77,14 @@ class MapPage:
     def wait_ready(self, timeout: float = 60_000) -> None:
         self.page.wait_for_function("window.__mapReady === true", timeout=timeout)
 
-    def wait_idle(self, timeout: float = 30_000) -> None:
-        """Until MapLibre has loaded every tile in view and finished rendering."""
+    def wait_idle(self, timeout: float = 60_000) -> None:
+        """Until MapLibre has loaded every tile in view and stopped moving (polled: with terrain on,
+        the 'idle' event can be long in coming while SwiftShader renders)."""
         self.page.wait_for_function(
-            """() => new Promise((resolve) => {
-                const m = window.__map;
-                if (m.loaded() && m.areTilesLoaded() && !m.isMoving()) { resolve(true); return; }
-                m.once('idle', () => resolve(true));
-            })""",
-            timeout=timeout,
+            "() => { const m = window.__map; return m.loaded() && m.areTilesLoaded() && !m.isMoving(); }",
+            timeout=timeout, polling=250,
         )
+        self.page.wait_for_timeout(150)
 
     def query(self, layers: list[str]) -> list[dict[str, Any]]:
         return self.page.evaluate(
@@ -116,7 +114,7 @@ class MapPage:
 
 @pytest.fixture
 def map_page(browser: Any, live_server: Any) -> Generator[MapPage, None, None]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1100, "height": 700}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(30_000)
     mp = MapPage(page, live_server.url)

@@ -88,9 +88,9 @@ def _hole_and_overshoot(demo: Any) -> tuple[AdminUnit, Polygon, float]:
     return parent, rect, area
 
 
-def _draw_polygon(mp: MapPage, rect: Polygon) -> None:
+def _draw_polygon(mp: MapPage, rect: Polygon, padding: int = 120) -> None:
     x0, y0, x1, y1 = rect.extent
-    mp.page.evaluate("(b) => window.__map.fitBounds(b, {padding: 120, duration: 0})", [[x0, y0], [x1, y1]])
+    mp.page.evaluate("([b, p]) => window.__map.fitBounds(b, {padding: p, duration: 0})", [[[x0, y0], [x1, y1]], padding])
     mp.wait_idle()
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
     points = [mp.project(*c) for c in corners]
@@ -139,21 +139,19 @@ def test_draw_overshooting_boundary_is_snapped_clipped_and_saved(map_page: MapPa
         "(id) => window.__map.queryRenderedFeatures({layers: ['neighbourhood-fill']}).some(f => f.id === id)",
         arg=unit.pk, timeout=30_000,
     )
+    mp.screenshot("draw-saved")
 
-
-def test_server_error_is_shown_in_plain_chinese(map_page: MapPage, demo: Any) -> None:
-    """A boundary drawn entirely outside the user's community: the server refuses, the page says why."""
-    mp = map_page
-    parent = demo.community
-    x0, y0, x1, y1 = parent.geom.extent
-    w = x1 - x0
-    rect = Polygon.from_bbox((x1 + w * 2, y0, x1 + w * 2.6, y0 + (y1 - y0) * 0.5))
-    mp.open_map(demo.village_staff.username)
-    mp.page.click("#tabs button[data-tab=draw]")
+    # A server error, shown in words a clerk understands: a new boundary drawn wholly inside an
+    # existing neighbourhood has nothing left once the overlap is removed.
+    other = AdminUnit.objects.filter(parent=parent).exclude(pk=unit.pk).order_by("-area_m2").first()
+    cx, cy = other.geom.point_on_surface.coords
+    x0, y0, x1, y1 = other.geom.extent
+    d = min(x1 - x0, y1 - y0) * 0.08
+    inner = Polygon.from_bbox((cx - d, cy - d, cx + d, cy + d))
     mp.page.click("#draw-new")
     with mp.page.expect_response("**/api/boundaries/preview/") as resp_info:
-        _draw_polygon(mp, rect)
-    assert resp_info.value.status == 400
+        _draw_polygon(mp, inner, padding=250)
+    assert resp_info.value.status == 400, resp_info.value.text()
     detail = resp_info.value.json()["detail"]
     err = mp.page.wait_for_selector("#draw-error")
     assert err.inner_text() == detail

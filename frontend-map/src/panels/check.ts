@@ -11,6 +11,7 @@ interface Item {
   type?: string;
   geometry: Geometry | null;
   area_m2?: number | null;
+  length_m?: number | null;
   units?: number[];
   unit?: number;
   detail?: string;
@@ -22,6 +23,7 @@ function itemsOf(res: unknown): Item[] {
   if (Array.isArray(res)) return res as Item[];
   const r = res as Record<string, unknown>;
   if (Array.isArray(r.items)) return r.items as Item[];
+  if (Array.isArray(r.issues)) return r.issues as Item[];
   const out: Item[] = [];
   for (const key of ["gaps", "overlaps", "outside", "invalid_edges", "problems"]) {
     if (Array.isArray(r[key])) for (const it of r[key] as Item[]) out.push({ kind: it.kind ?? key.replace(/s$/, ""), ...it });
@@ -29,7 +31,7 @@ function itemsOf(res: unknown): Item[] {
   return out;
 }
 
-const LABEL: Record<string, Key> = { gap: "gap", overlap: "overlap", outside: "outside" };
+const LABEL: Record<string, Key> = { gap: "gap", overlap: "overlap", outside: "outside", outside_parent: "outside", unmatched_edge: "unmatchedEdge" };
 
 export const checkPanel: Panel = {
   id: "check",
@@ -61,7 +63,7 @@ export const checkPanel: Panel = {
                       "button",
                       { class: "link", onclick: () => it.geometry && app.flyToGeometry(it.geometry, 5) },
                       h("span", { class: "badge warn" }, LABEL[kind] ? t(LABEL[kind]) : kind),
-                      ` ${fmtArea(it.area_m2)} ${it.detail ?? it.message ?? ""}`,
+                      ` ${it.length_m ? `${it.length_m.toFixed(0)} m` : fmtArea(it.area_m2)} ${it.detail ?? it.message ?? ""}`,
                     ),
                   );
                 }),

@@ -8,21 +8,23 @@ import type { Panel } from "./index";
 
 interface Version {
   version: number;
-  created_at?: string;
-  valid_from?: string;
-  changed_at?: string;
-  user?: string | { username?: string; display_name?: string } | null;
-  changed_by?: string | null;
+  at: string;
+  author?: string;
   reason?: string;
+  operation_label?: string;
   area_m2?: number | null;
-  geometry?: Geometry | null;
+  current?: boolean;
 }
 
-const whenOf = (v: Version): string => v.valid_from ?? v.changed_at ?? v.created_at ?? "";
-const whoOf = (v: Version): string => (typeof v.user === "object" && v.user ? (v.user.display_name || v.user.username || "") : (v.user ?? v.changed_by ?? "")) as string;
+interface Compare {
+  from: { version: number; area_m2: number };
+  to: { version: number; area_m2: number };
+  added: { geometry: Geometry | null; area_m2: number };
+  removed: { geometry: Geometry | null; area_m2: number };
+}
 
-function fc(v: Version | undefined): GeoJSON.FeatureCollection | null {
-  return v?.geometry ? { type: "FeatureCollection", features: [{ type: "Feature", properties: { version: v.version }, geometry: v.geometry }] } : null;
+function fc(g: Geometry | null | undefined): GeoJSON.FeatureCollection | null {
+  return g ? { type: "FeatureCollection", features: [{ type: "Feature", properties: {}, geometry: g }] } : null;
 }
 
 export const historyPanel: Panel = {
@@ -45,15 +47,20 @@ export const historyPanel: Panel = {
       }
       body.replaceChildren(h("p", { class: "muted" }, t("loading")));
       try {
-        const res = await api<Version[] | { results?: Version[]; versions?: Version[] }>(`/api/units/${sel.id}/history/`);
-        const versions = (Array.isArray(res) ? res : (res.results ?? res.versions ?? [])).slice().sort((a, b) => b.version - a.version);
+        const res = await api<{ versions: Version[] }>(`/api/units/${sel.id}/history/`);
+        const versions = res.versions.slice().sort((a, b) => b.version - a.version);
         const date = h("input", { type: "date", id: "history-date" });
-        date.addEventListener("change", () => {
-          const end = new Date(`${date.value}T23:59:59`);
-          const v = versions.find((x) => whenOf(x) && new Date(whenOf(x)) <= end);
-          setOverlay(app, "history-a", fc(v));
-          setOverlay(app, "history-b", null);
-          info.textContent = v ? `v${v.version} · ${whenOf(v).slice(0, 10)}` : "–";
+        // As of a date: the unit and its subtree as they were at the end of that day.
+        date.addEventListener("change", async () => {
+          if (!date.value) return;
+          try {
+            const asOf = await api<GeoJSON.FeatureCollection>(`/api/boundaries/as-of/?date=${date.value}&root=${sel.id}`);
+            setOverlay(app, "history-a", asOf);
+            setOverlay(app, "history-b", null);
+            info.textContent = `${date.value}: ${asOf.features.length}`;
+          } catch (err) {
+            showError(err);
+          }
         });
         const info = h("span", { class: "muted" });
         const picks = new Set<number>();
@@ -65,18 +72,25 @@ export const historyPanel: Panel = {
             { class: "version", "data-version": v.version },
             box,
             h("b", {}, ` v${v.version} `),
-            h("span", {}, `${whenOf(v).slice(0, 16).replace("T", " ")} ${whoOf(v)} `),
+            h("span", {}, `${v.at.slice(0, 16).replace("T", " ")} ${v.author ?? ""} ${v.operation_label ?? ""} `),
             h("span", { class: "muted" }, `${fmtArea(v.area_m2)} ${v.reason ?? ""}`),
             app.me.can_write ? h("button", { class: "link restore", onclick: () => void restore(v) }, t("restore")) : null,
           );
         });
         const compare = h("button", {
           id: "history-compare",
-          onclick: () => {
-            const [a, b] = [...picks].sort((x, y) => x - y).map((n) => versions.find((v) => v.version === n));
-            setOverlay(app, "history-a", fc(a));
-            setOverlay(app, "history-b", fc(b));
-            info.textContent = a && b ? `v${a.version} ${fmtArea(a.area_m2)} → v${b.version} ${fmtArea(b.area_m2)}` : "";
+          onclick: async () => {
+            const [a, b] = [...picks].sort((x, y) => x - y);
+            if (a === undefined || b === undefined) return;
+            try {
+              // Red: area the later version lost; blue: area it gained.
+              const c = await api<Compare>(`/api/units/${sel.id}/history/compare/?a=${a}&b=${b}`);
+              setOverlay(app, "history-a", fc(c.removed.geometry));
+              setOverlay(app, "history-b", fc(c.added.geometry));
+              info.textContent = `v${c.from.version} ${fmtArea(c.from.area_m2)} → v${c.to.version} ${fmtArea(c.to.area_m2)}（+${fmtArea(c.added.area_m2)} / −${fmtArea(c.removed.area_m2)}）`;
+            } catch (err) {
+              showError(err);
+            }
           },
         }, t("compare"));
         const restore = async (v: Version): Promise<void> => {
