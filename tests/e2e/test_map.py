@@ -187,6 +187,8 @@ def test_town_supervisor_cannot_draw_and_sees_choropleth(map_page: MapPage, demo
 def test_3d_and_back_keeps_the_selection(map_page: MapPage, demo: Any) -> None:
     mp = map_page
     building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path).order_by("-height_m").first()
+    # Terrain + extrusions are rendered in software (SwiftShader): a smaller window keeps this quick.
+    mp.page.set_viewport_size({"width": 800, "height": 520})
     mp.open_map(demo.village_staff.username)
     mp.fly_to_unit(building.pk, Level.BUILDING)
     mp.page.click("#btn-3d")
