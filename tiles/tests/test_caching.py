@@ -154,3 +154,14 @@ def test_bulk_statements_invalidate_through_the_epoch_row(demo):
         assert cur.fetchone()[0] == 1
     resp, tile = fetch(anon, path)
     assert resp.status_code == 200 and len(tile["facility"]["features"]) == 5001
+
+
+def test_truncate_invalidates(demo):
+    c = demo.community.geom.point_on_surface
+    Facility.objects.create(unit=demo.community, name="将被清空", category="elderly", geom=f"SRID=4490;POINT({c.x} {c.y})")
+    x, y = lonlat_to_tile(c.x, c.y, 15)
+    path = f"/tiles/facility/15/{x}/{y}.mvt"
+    assert client_for().get(path).status_code == 200
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE places_facility")
+    assert client_for().get(path).status_code == 204
