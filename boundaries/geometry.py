@@ -16,7 +16,7 @@ import shapely
 from config.errors import DomainError
 from django.conf import settings
 from pyproj import Transformer
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from .crs import STORAGE_SRID, gauss_kruger_srid
 
@@ -71,15 +71,19 @@ def parse_geojson_geometry(obj: Any) -> Polygon | MultiPolygon:
     if min(rings) < 4:
         raise DomainError("ring_too_short", "边界环至少需要三个不同的顶点并首尾闭合（共4个坐标）。")
     try:
-        polys = [coords] if gtype == "Polygon" else coords
-        for poly in polys:
+        # Built from numpy arrays (shapely's GeoJSON path converts coordinates one by one in Python).
+        parts = []
+        for poly in [coords] if gtype == "Polygon" else coords:
+            rings = []
             for r in poly:
                 xy = np.asarray(r, dtype=float)
                 if xy.ndim != 2 or xy.shape[1] < 2:
                     raise ValueError("position with fewer than 2 numbers")
                 if not np.isfinite(xy[:, :2]).all():
                     raise DomainError("coords_out_of_range", "坐标含有非数值（NaN/无穷大）。")
-        geom = shape(obj)
+                rings.append(xy[:, :2])
+            parts.append(Polygon(rings[0], rings[1:]))
+        geom = parts[0] if gtype == "Polygon" else MultiPolygon(parts)
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise DomainError("geometry_format", "几何坐标格式有误。") from exc
     return check_polygonal(geom)

@@ -15,7 +15,8 @@ import shapely
 from audit import context as audit_context
 from config.errors import DomainError
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import IntegrityError, transaction
+from django.contrib.gis.geos import Polygon as GeosPolygon
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import permissions
@@ -63,10 +64,13 @@ def get_visible_unit(user: Any, unit_id: Any, *, lock: bool = False) -> AdminUni
         raise DomainError("not_found", "未找到该单位，或不在您的辖区内。", status_code=404) from None
 
 
-def load_siblings(parent: AdminUnit, exclude: int | None = None) -> list[Sibling]:
+def load_siblings(parent: AdminUnit, exclude: int | None = None, bbox: tuple | None = None) -> list[Sibling]:
+    """The parent's other children; with ``bbox`` only those whose extent overlaps it (indexed)."""
     qs = AdminUnit.objects.filter(parent=parent).exclude(geom=None)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
+    if bbox is not None:
+        qs = qs.filter(geom__bboverlaps=GeosPolygon.from_bbox(bbox))
     return [Sibling(pk, to_shapely(g), name) for pk, name, g in qs.values_list("pk", "name", "geom")]
 
 
@@ -116,8 +120,25 @@ def _store(unit: AdminUnit, geom: Any, operation: str, user: Any, reason: str, r
 
 
 def _run(parent: AdminUnit, geometry: Any, level: int, exclude: int | None) -> PipelineResult:
-    siblings = load_siblings(parent, exclude=exclude)
-    return run_pipeline(geometry, to_shapely(parent.geom), siblings, level=level)
+    if parent.geom is None:
+        raise DomainError("parent_without_boundary", "上级单位还没有边界，请先绘制上级边界。")
+    parent_geom = to_shapely(parent.geom)
+    # Siblings beyond the snap window can neither overlap the drawing nor share an edge with it.
+    margin = 3 * Metric.for_geometry(parent_geom).degrees(snap_tolerance_m(level))
+    minx, miny, maxx, maxy = geometry.bounds
+    siblings = load_siblings(parent, exclude=exclude, bbox=(minx - margin, miny - margin, maxx + margin, maxy + margin))
+    with connection.cursor() as cur:
+        # Planar areas in degrees², summed in the database: cheap, and comparable with each other.
+        cur.execute(
+            "SELECT ST_Area(p.geom), (SELECT COALESCE(SUM(ST_Area(c.geom)), 0) FROM adminunits_adminunit c"
+            " WHERE c.parent_id = p.id AND c.id <> %s) FROM adminunits_adminunit p WHERE p.id = %s",
+            [exclude or 0, parent.pk],
+        )
+        uncovered = cur.fetchone()
+    return run_pipeline(
+        geometry, parent_geom, siblings, level=level, uncovered_deg2=(float(uncovered[0]), float(uncovered[1])),
+        all_siblings=lambda: load_siblings(parent, exclude=exclude),
+    )
 
 
 def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> PipelineResult:

@@ -28,7 +28,7 @@ def test_create_snaps_clips_and_yields_to_sibling() -> None:
     assert shapely.covers(town, g)
     assert shapely.area(shapely.intersection(g, west)) < 1e-14
     assert g.bounds == pytest.approx((X0 + D, Y0, X0 + 2 * D, Y0 + 2 * D), abs=1e-12)
-    assert report["vertices_moved"] >= 2
+    assert report["vertices_moved"] == 1  # the south-east corner, 2 m from the town's
     assert report["clipped_m2"] > 150_000  # ~200 m × ~967 m cut at the north edge
     assert report["overlap_removed_m2"] > 40_000
     assert report["shared_with"] == [t.west.pk]
@@ -48,7 +48,9 @@ def test_t_junction_is_noded_into_the_neighbour() -> None:
     west = AdminUnit.objects.get(pk=t.west.pk)
     assert out.report["noded_siblings"] == [t.west.pk]
     assert west.geom.num_coords == 6 and west.boundary_version == 2
-    assert west.area_m2 == pytest.approx(t.west.area_m2, rel=1e-9)
+    # Same shape in lon/lat (the GK area moves by ~1e-6: an extra vertex bends the projected edge).
+    assert shapely.area(shapely.symmetric_difference(services.to_shapely(west.geom), services.to_shapely(t.west.geom))) < 1e-15
+    assert west.area_m2 == pytest.approx(t.west.area_m2, rel=1e-5)
     assert list(BoundaryVersion.objects.filter(unit=west).values_list("operation", flat=True)) == ["node", "baseline"]
     a, b = services.to_shapely(out.unit.geom), services.to_shapely(west.geom)
     assert shapely.coverage_is_valid([a, b])
