@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from rest_framework.authtoken.models import Token
 
 from . import cache, mvt, raster, versions
-from .layers import MAX_ZOOM, CombinedLayer, VectorLayer, all_layers, get_layer
+from .layers import MAX_ZOOM, CombinedLayer, VectorLayer, get_layer
+from .sources import all_sources
 from .tilejson import tilejson_for
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -174,7 +175,7 @@ def layer_list(request: HttpRequest) -> HttpResponse:
     except _Refused as refused:
         return refused.response
     out = []
-    for decl in [*all_layers(), *raster.RASTER_LAYERS.values()]:
+    for decl in all_sources():
         if isinstance(decl, raster.RasterLayer) and not decl.enabled():
             continue
         if not decl.visible_to(user):
