@@ -107,7 +107,10 @@ class Person(models.Model):
             models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(fields=["hukou_address"], name="person_hukou_addr_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["tags"], name="person_tags"),
-            models.Index(fields=["pool", "birth_date"], name="person_pool_birth"),
+            models.Index(fields=["name", "id"], name="person_name_id"),
+            # Covering index for the statistics (index-only scans: the heap rows are wide with ciphertexts).
+            models.Index(fields=["pool"], name="person_stats_cover", include=[
+                "birth_date", "sex", "status", "house", "household", "hukou_code", "tags"]),
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
         ]
 

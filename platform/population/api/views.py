@@ -214,13 +214,10 @@ class BuildingHousesView(Base):
         if building.level != Level.BUILDING:
             raise DomainError("not_a_building", "该单位不是楼栋。")
         houses, people = services.building_residents(building, request.user)
-        ser = s.PersonSerializer
         out = [
             {"id": h.pk, "entrance": h.entrance, "floor": h.floor, "room": h.room, "label": s.house_label(h),
              "area_m2": h.area_m2, "resident_count": len(people.get(h.pk, [])),
-             "residents": [
-                 {k: v for k, v in ser(p).data.items() if k not in ("residence",)} for p in people.get(h.pk, [])
-             ]}
+             "residents": s.ResidentSerializer(people.get(h.pk, []), many=True).data}
             for h in houses
         ]
         return Response({"building": {"id": building.pk, "code": building.code, "name": building.name},
