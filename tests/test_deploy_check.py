@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG", "SECRET_KEY"))}
+    # A clean environment: nothing from the test session (e.g. DJANGO_ALLOW_ASYNC_UNSAFE, set for the
+    # browser tests, is itself a deploy-check error) leaks into the production configuration.
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "DATABASE_URL") if k in os.environ}
     env.update({
         "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
