@@ -157,6 +157,7 @@ def _snap(geom: MultiPolygon, reference: Sequence[Any], tol: float) -> tuple[Mul
     ref_xy = _vertices(reference)
     if not len(ref_xy) or tol <= 0:
         return geom, 0
+    ref_xy = np.unique(ref_xy, axis=0)  # shared edges list their vertices twice
     xy = shapely.get_coordinates(geom)
     new_xy = xy.copy()
     pts = shapely.points(xy)
@@ -195,8 +196,12 @@ def merge_near_vertices(geom: MultiPolygon, reference: Sequence[Any], eps: float
     and make the shared edges differ; this pass merges such pairs onto the neighbour's vertex.
     """
     ref_xy = _vertices(reference)
+    minx, miny, maxx, maxy = geom.bounds
+    ref_xy = ref_xy[(ref_xy[:, 0] >= minx - eps) & (ref_xy[:, 0] <= maxx + eps)
+                    & (ref_xy[:, 1] >= miny - eps) & (ref_xy[:, 1] <= maxy + eps)]
     if not len(ref_xy):
         return geom
+    ref_xy = np.unique(ref_xy, axis=0)
     xy = shapely.get_coordinates(geom)
     (gi, ri), dist = STRtree(shapely.points(ref_xy)).query_nearest(
         shapely.points(xy), max_distance=eps, return_distance=True, all_matches=False
