@@ -236,17 +236,24 @@ def tipg_url(t):
     return f"/collections/bench_tipg.{layer}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={props}"
 
 
-def summarise(name: str, tiles, result) -> dict:
-    elapsed, lat, size, status = result
-    lat_ms = np.array(lat) * 1000
-    z15 = np.array([lat_ms[i] for i, t in enumerate(tiles) if t[1] == 15])
+PRODUCERS = ("floor (ST_AsMVT loop)", "floor, prepared statements", "TiPG", "ours cold", "ours warm")
+
+
+def summarise_rounds(name: str, tiles, runs) -> dict:
+    rates = sorted(len(tiles) / r[0] for r in runs)
+    lat_ms = np.concatenate([np.array(r[1]) * 1000 for r in runs])
+    z15 = np.array([r[1][i] * 1000 for r in runs for i, t in enumerate(tiles) if t[1] == 15])
+    status: dict[int, int] = {}
+    for r in runs:
+        for k, v in r[3].items():
+            status[k] = status.get(k, 0) + v
     return {
-        "producer": name, "tiles": len(tiles), "seconds": round(elapsed, 3),
-        "tiles_per_s": round(len(tiles) / elapsed, 1),
+        "producer": name, "tiles": len(tiles), "rounds": len(runs),
+        "tiles_per_s": round(float(np.median(rates)), 1), "tiles_per_s_all": [round(x, 1) for x in rates],
         "p50_ms": round(float(np.percentile(lat_ms, 50)), 1), "p95_ms": round(float(np.percentile(lat_ms, 95)), 1),
         "p99_ms": round(float(np.percentile(lat_ms, 99)), 1),
         "z15_p95_ms": round(float(np.percentile(z15, 95)), 1) if z15.size else None,
-        "bytes": int(sum(size)), "status": status,
+        "bytes": int(sum(runs[0][2])), "status": status,
     }
 
 
@@ -256,6 +263,7 @@ def main() -> int:
     ap.add_argument("--db", default=os.environ.get("BENCH_DB", "bench_t"))
     ap.add_argument("--concurrency", default="1,8")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn and uvicorn worker processes")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; figures are medians")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -284,6 +292,7 @@ def main() -> int:
         dsn = env["DATABASE_URL"].replace("postgis://", "postgresql://")
         tiles = tile_list(dsn)
         log(f"{len(tiles)} tiles z10-17 around the densest z14 tile")
+        load0 = tuple(round(v, 1) for v in os.getloadavg())
 
         ours_port, tipg_port = free_port(), free_port()
         procs.append(subprocess.Popen(
@@ -319,22 +328,25 @@ def main() -> int:
             run_clients(few, fac, args.workers)
         flush()
 
-        results = []
-        for conc in (int(c) for c in args.concurrency.split(",")):
-            log(f"concurrency {conc}: floor")
-            results.append(dict(summarise("floor (ST_AsMVT loop)", tiles, run_clients(tiles, floor, conc)), conc=conc))
-            results.append(dict(summarise("floor, prepared statements", tiles,
-                                          run_clients(tiles, floor_prepared, conc)), conc=conc))
-            log(f"concurrency {conc}: TiPG")
-            results.append(dict(summarise("TiPG", tiles, run_clients(tiles, tipg, conc)), conc=conc))
-            flush()
-            log(f"concurrency {conc}: ours cold")
-            results.append(dict(summarise("ours cold", tiles, run_clients(tiles, ours, conc)), conc=conc))
-            log(f"concurrency {conc}: ours warm")
-            results.append(dict(summarise("ours warm", tiles, run_clients(tiles, ours, conc)), conc=conc))
-            flush()
-
+        # Rounds interleave the producers, so load from other users of the machine hits all of them
+        # alike; each figure is the median round (tiles/s) / pooled latencies.
+        raw: dict[tuple[str, int], list] = {}
+        concs = [int(c) for c in args.concurrency.split(",")]
+        for rnd in range(1, args.rounds + 1):
+            for conc in concs:
+                log(f"round {rnd}/{args.rounds}, concurrency {conc}")
+                for name, fac in (("floor (ST_AsMVT loop)", floor), ("floor, prepared statements", floor_prepared),
+                                  ("TiPG", tipg)):
+                    raw.setdefault((name, conc), []).append(run_clients(tiles, fac, conc))
+                flush()
+                raw.setdefault(("ours cold", conc), []).append(run_clients(tiles, ours, conc))
+                raw.setdefault(("ours warm", conc), []).append(run_clients(tiles, ours, conc))
+                flush()
+        results = [dict(summarise_rounds(name, tiles, runs), conc=conc) for (name, conc), runs in raw.items()]
+        results.sort(key=lambda r: (r["conc"], list(PRODUCERS).index(r["producer"])))
         print_report(results, tiles)
+        print(f"load average (1/5/15 min) at the start: {load0}, at the end: {tuple(round(v, 1) for v in os.getloadavg())}"
+              f" on {os.cpu_count()} cores")
         (OUT / "tiles-results.json").write_text(json.dumps({"tiles": len(tiles), "results": results}, indent=1))
         return 0
     finally:
@@ -348,13 +360,13 @@ def main() -> int:
 
 
 def print_report(results, tiles) -> None:
-    print(f"\n{len(tiles)} tiles, zooms 10-17 ({', '.join(f'z{z}: {n}' for z, n in ZOOM_COUNTS.items())})\n")
+    print(f"\n{len(tiles)} tiles per pass, median of {results[0]['rounds']} interleaved rounds; zooms 10-17 ({', '.join(f'z{z}: {n}' for z, n in ZOOM_COUNTS.items())})\n")
     print("bytes: raw MVT for the floors, gzip-compressed on the wire for TiPG and ours\n")
-    print("| producer | conc | tiles/s | p50 ms | p95 ms | p99 ms | z15 p95 ms | bytes |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| producer | conc | tiles/s (median) | rounds | p50 ms | p95 ms | p99 ms | z15 p95 ms | bytes |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['producer']} | {r['conc']} | {r['tiles_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
-              f" {r['z15_p95_ms']} | {r['bytes']:,} |")
+        print(f"| {r['producer']} | {r['conc']} | {r['tiles_per_s']} | {' / '.join(map(str, r['tiles_per_s_all']))} |"
+              f" {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['z15_p95_ms']} | {r['bytes']:,} |")
     print()
     for conc in sorted({r["conc"] for r in results}):
         by = {r["producer"]: r["tiles_per_s"] for r in results if r["conc"] == conc}
