@@ -90,6 +90,7 @@ class Row:
     line: int
     values: dict[str, Any]
     rid: ids.ResidentId | None = None
+    hash: bytes = b""  # keyed hash of the ID number, computed once
     phone: str = ""
     house_id: int | None = None
     existing: tuple[int, int | None] | None = None  # (person id, pool id)
@@ -157,7 +158,7 @@ def check_rows(rows: list[Row], pool: AdminUnit | None, mode: str, progress: Pro
             except DomainError as e:
                 err(RowError(r.line, "身份证号", e.code, e.message))
         if r.rid:
-            h = crypto.id_hash(r.rid.number)
+            h = r.hash = crypto.id_hash(r.rid.number)
             if h in seen:
                 err(RowError(r.line, "身份证号", "duplicate_in_file", f"与第{seen[h]}行身份证号重复。"))
             seen[h] = r.line
@@ -185,7 +186,7 @@ def check_rows(rows: list[Row], pool: AdminUnit | None, mode: str, progress: Pro
         if mode == "city" and (v.get("building") or v.get("room")):
             err(RowError(r.line, "室号", "house_not_allowed", "市级人口库导入不含居住房屋。"))
     # Existing people, looked up by keyed hash in batches.
-    by_hash = {crypto.id_hash(r.rid.number): r for r in rows if r.rid}
+    by_hash = {r.hash: r for r in rows if r.rid}
     keys = list(by_hash)
     with connection.cursor() as cur:
         for start in range(0, len(keys), 10000):
@@ -223,34 +224,36 @@ def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: Any, reason
     now = timezone.now()
     numbers = {r.values["household"] for r in rows if r.values.get("household")}
     hh_ids: dict[str, int] = dict(Household.objects.filter(number__in=numbers).values_list("number", "id"))
-    new = [Household(number=n, unit=pool) for n in sorted(numbers - set(hh_ids))]
-    Household.objects.bulk_create(new, batch_size=5000)
-    hh_ids.update({h.number: h.pk for h in new})
+    new_numbers = sorted(numbers - set(hh_ids))
     create = [r for r in rows if r.existing is None]
-    cols = ("name", "id_hash", "id_cipher", "region_code", "birth_date", "sex", "ethnicity", "phone_hash",
+    cols = ("id", "name", "id_hash", "id_cipher", "region_code", "birth_date", "sex", "ethnicity", "phone_hash",
             "phone_cipher", "hukou_code", "hukou_address", "pool_id", "status", "house_id", "house_relation",
             "household_id", "relation_to_head", "political_status", "tags", "added_by_community", "created_at",
             "updated_at")
+    kind = EventKind.CITY_RECORD if mode == "city" else EventKind.IMPORTED
     with connection.cursor() as cur:
+        # Ids from the sequences up front, so COPY can write households, people and events without
+        # reading anything back.
+        hh_new = _next_ids(cur, "population_household", len(new_numbers))
+        with cur.cursor.copy("COPY population_household (id, number, unit_id, created_at) FROM STDIN") as copy:
+            for hid, number in zip(hh_new, new_numbers, strict=True):
+                copy.write_row((hid, number, pool.pk if pool else None, now))
+        hh_ids.update(zip(new_numbers, hh_new, strict=True))
+        person_ids = _next_ids(cur, "population_person", len(create))
         with cur.cursor.copy(f"COPY population_person ({', '.join(cols)}) FROM STDIN") as copy:
-            for i, r in enumerate(create):
+            for i, (pid, r) in enumerate(zip(person_ids, create, strict=True)):
                 if progress and i % 5000 == 0:
                     progress(i, len(create), "写入")
-                copy.write_row(_person_row(r, pool if mode == "pool" else None, hh_ids, now, mode))
+                copy.write_row((pid, *_person_row(r, pool if mode == "pool" else None, hh_ids, now, mode)))
         # One event per person written (what, who, when, why), also by COPY.
-        hashes = [crypto.id_hash(r.rid.number) for r in create]
-        cur.execute(
-            "SELECT id FROM population_person WHERE id_hash = ANY(%s) ORDER BY id", [hashes]
-        )
-        new_ids = [x[0] for x in cur.fetchall()]
-        kind = EventKind.CITY_RECORD if mode == "city" else EventKind.IMPORTED
         with cur.cursor.copy(
             "COPY population_personevent (person_id, kind, at, actor_id, actor_name, reason, to_pool_id, house_relation)"
             " FROM STDIN"
         ) as copy:
-            for pid in new_ids:
-                copy.write_row((pid, kind, now, user.pk if user else None, getattr(user, "username", "system"),
-                                reason, pool.pk if pool and mode == "pool" else None, ""))
+            actor = (user.pk if user else None, getattr(user, "username", "system"))
+            to_pool = pool.pk if pool and mode == "pool" else None
+            for pid in person_ids:
+                copy.write_row((pid, kind, now, actor[0], actor[1], reason, to_pool, ""))
     for r in rows:
         if r.existing is None:
             continue
@@ -266,13 +269,20 @@ def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: Any, reason
             person.save()
 
 
+def _next_ids(cur: Any, table: str, n: int) -> list[int]:
+    if not n:
+        return []
+    cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+    return [x[0] for x in cur.fetchall()]
+
+
 def _person_row(r: Row, pool: AdminUnit | None, hh_ids: dict[str, int], now: dt.datetime, mode: str) -> tuple:
     v = r.values
     assert r.rid is not None
     rel = HOUSE_RELATION_BY_LABEL.get(v.get("house_relation", ""), HouseRelation.FAMILY if r.house_id else "")
     tags = [TAG_BY_LABEL[t] for t in v.get("tags", "").replace(",", "、").replace("，", "、").split("、") if t]
     return (
-        v["name"], crypto.id_hash(r.rid.number), crypto.encrypt(r.rid.number), r.rid.region_code, r.rid.birth_date,
+        v["name"], r.hash, crypto.encrypt(r.rid.number), r.rid.region_code, r.rid.birth_date,
         r.rid.sex, _code(ETHNICITY_BY_NAME, v.get("ethnicity", ""), "01"),
         crypto.phone_hash(r.phone) if r.phone else None, crypto.encrypt(r.phone) if r.phone else None,
         v.get("hukou_code", "")[:12], v.get("hukou_address", "")[:200], pool.pk if pool else None, "active",
