@@ -26,7 +26,7 @@ from boundaries.codes import kind_from_statistical_code
 from boundaries.levels import BuildingUse, Kind, Level
 
 from . import names
-from .geometry import MetricFrame, grid_footprints, sample_points, voronoi_tiles
+from .geometry import MetricFrame, grid_footprints, node_shared_vertices, sample_points, voronoi_tiles
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CITY_CODE, CITY_NAME = "500000", "重庆市"
@@ -191,6 +191,10 @@ def build_plan(scale: str = "default", seed: int = DEFAULT_SEED) -> DemoPlan:
             in_demo_town and (plan.scale.all_details or community.code in plan.detail_communities)
         )
         _plan_neighbourhoods(plan, community, density, houses)
+    # Shared edges vertex-for-vertex identical across levels 1-4 (no slivers, no unmatched edges).
+    tiled = [u for level in range(Level.DISTRICT, Level.BUILDING) for u in plan.units[level]]
+    for unit, geom in zip(tiled, node_shared_vertices([u.geom for u in tiled]), strict=True):
+        unit.geom = geom
     return plan
 
 
