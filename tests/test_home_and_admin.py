@@ -78,3 +78,17 @@ def test_admin_lists_are_scoped(demo: Any) -> None:
     html = client.get("/admin/adminunits/adminunit/?level__exact=2").content.decode()
     assert demo.town.name in html and demo.other_town.name not in html
     assert client.get(f"/admin/adminunits/adminunit/{demo.other_town.pk}/change/").status_code in (302, 404)
+
+
+def test_pages_in_chinese_by_default_and_english_on_request(demo: Any) -> None:
+    client = Client()
+    assert "智慧社区 · 基层治理平台" in client.get("/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    html = english.get("/").content.decode()
+    assert "Smart Community · Grassroots Governance Platform" in html and "智慧社区 · 基层治理平台" not in html
+    english.force_login(demo.town_admin)
+    assert "units in this jurisdiction" in english.get("/").content.decode()
+    client.force_login(demo.town_admin)
+    assert "个单位" in client.get("/").content.decode()
+    r = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert r.status_code == 302 and "Units of my jurisdiction" in client.get("/").content.decode()
