@@ -85,35 +85,6 @@ class PersonSerializer(serializers.ModelSerializer):
         return out
 
 
-class ResidentSerializer(serializers.ModelSerializer):
-    """A resident in the building view (以房找人): masked, and no further queries per person."""
-
-    id_number = serializers.CharField(source="id_masked", read_only=True)
-    phone = serializers.CharField(source="phone_masked", read_only=True)
-    sex_label = serializers.CharField(source="get_sex_display", read_only=True)
-    age = serializers.SerializerMethodField()
-    relation_to_head_label = serializers.SerializerMethodField()
-    house_relation_label = serializers.CharField(source="get_house_relation_display", read_only=True)
-    household_number = serializers.CharField(source="household.number", default=None, read_only=True)
-    tag_labels = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Person
-        fields = ["id", "name", "id_number", "phone", "sex", "sex_label", "age", "house_relation",
-                  "house_relation_label", "household", "household_number", "relation_to_head",
-                  "relation_to_head_label", "tags", "tag_labels"]
-        read_only_fields = fields
-
-    def get_age(self, p: Person) -> int:
-        return ids.age_on(p.birth_date, dt.date.today())
-
-    def get_relation_to_head_label(self, p: Person) -> str:
-        return RELATIONS_TO_HEAD.get(p.relation_to_head, "")
-
-    def get_tag_labels(self, p: Person) -> list[str]:
-        return [Tag(t).label for t in p.tags if t in Tag.values]
-
-
 class CityRecordHitSerializer(serializers.ModelSerializer):
     """Transfer-in search result: just enough to recognise the person, all masked."""
 

@@ -214,14 +214,12 @@ class BuildingHousesView(Base):
         if building.level != Level.BUILDING:
             raise DomainError("not_a_building", "该单位不是楼栋。")
         houses, people = services.building_residents(building, request.user)
-        out = [
-            {"id": h.pk, "entrance": h.entrance, "floor": h.floor, "room": h.room, "label": s.house_label(h),
-             "area_m2": h.area_m2, "resident_count": len(people.get(h.pk, [])),
-             "residents": s.ResidentSerializer(people.get(h.pk, []), many=True).data}
-            for h in houses
-        ]
+        for h in houses:
+            h["label"] = f"{h['entrance']}单元{h['room']}室"
+            h["residents"] = people.get(h["id"], [])
+            h["resident_count"] = len(h["residents"])
         return Response({"building": {"id": building.pk, "code": building.code, "name": building.name},
-                         "resident_count": sum(len(v) for v in people.values()), "houses": out})
+                         "resident_count": sum(len(v) for v in people.values()), "houses": houses})
 
 
 class StatsView(Base):
