@@ -228,3 +228,5 @@ class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     pool = serializers.IntegerField(required=False)
     dry_run = serializers.BooleanField(default=True)
+    job = serializers.RegexField(r"^[A-Za-z0-9-]{1,64}$", required=False,
+                                 help_text="客户端生成的任务号；导入进行中可轮询 import/progress/<job>/")

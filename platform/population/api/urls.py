@@ -22,5 +22,6 @@ urlpatterns = [
     path("stats/<int:unit_id>/", v.StatsView.as_view(), name="stats"),
     path("codes/", v.CodesView.as_view(), name="codes"),
     path("import/", v.ImportView.as_view(), name="import"),
+    path("import/progress/<str:job>/", v.ImportProgressView.as_view(), name="import-progress"),
     path("export/", v.ExportView.as_view(), name="export"),
 ]

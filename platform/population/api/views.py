@@ -11,6 +11,7 @@ from audit import registry as audit
 from audit.models import Action
 from config.errors import DomainError
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -251,9 +252,30 @@ class ImportView(Base):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         pool = services.resolve_pool(request.user, d.get("pool"))
+        key = _progress_key(request.user, d.get("job", ""))
+
+        def progress(done: int, total: int, stage: str) -> None:
+            if key:
+                cache.set(key, {"stage": stage, "done": done, "total": total}, timeout=3600)
+
         report = spreadsheets.import_workbook(d["file"], user=request.user, pool=pool, dry_run=d["dry_run"],
-                                              reason=request.data.get("reason") or "表格导入")
+                                              reason=request.data.get("reason") or "表格导入", progress=progress)
+        if key:
+            cache.set(key, {"stage": "完成", "done": report.rows, "total": report.rows, "ok": report.ok}, timeout=3600)
         return Response(report.as_dict(), status=200 if report.ok else 422)
+
+
+def _progress_key(user: Any, job: str) -> str:
+    return f"population-import:{user.pk}:{job}" if job else ""
+
+
+class ImportProgressView(Base):
+    @extend_schema(summary="导入进度（导入请求进行中时轮询；job 由客户端生成）")
+    def get(self, request: Request, job: str) -> Response:
+        state = cache.get(_progress_key(request.user, job))
+        if state is None:
+            raise DomainError("import_job_unknown", "没有该导入任务的进度。", status_code=404)
+        return Response(state)
 
 
 class ExportView(Base):

@@ -7,7 +7,7 @@ import pytest
 from audit.models import Action, AuditEvent
 from openpyxl import Workbook, load_workbook
 
-from population import services
+from population import services, spreadsheets
 from population.models import Household, Person
 
 from .conftest import make_id
@@ -44,8 +44,10 @@ def test_import_dry_run_then_write(world, api) -> None:
     r = upload(c, xlsx(rows))
     assert r.status_code == 200 and r.json()["to_create"] == 2 and not r.json()["written"]
     assert not Person.objects.filter(name__startswith="钱").exists()
-    r = upload(c, xlsx(rows), dry_run="false")
+    r = upload(c, xlsx(rows), dry_run="false", job="job-1")
     assert r.status_code == 200 and r.json()["written"], r.json()
+    assert c.get(URL + "import/progress/job-1/").json()["stage"] == "完成"
+    assert api(world.staff_b).get(URL + "import/progress/job-1/").status_code == 404  # per user
     people = Person.objects.filter(name__startswith="钱").order_by("name")
     assert [p.pool for p in people] == [world.a, world.a]
     assert people[0].house == h and people[0].tags == ["veteran"] and people[1].ethnicity == "15"
@@ -134,3 +136,18 @@ def test_export_masked_by_default_full_only_for_admins(world, api) -> None:
     assert p.id_number in values
     ev = AuditEvent.objects.get(action=Action.EXPORT, after__full=True)
     assert ev.reason == "民政局核查" and ev.actor == world.village_admin
+
+
+def test_only_the_city_record_import_changes_hukou(world, api) -> None:
+    p = services.add_person(world.staff_a, {"name": "户籍人", "id_number": make_id(), "hukou_address": "旧地址"})
+    buf = xlsx([["户籍人", p.id_number, "500112002001", "重庆市渝北区新地址1号"]],
+               head=["姓名", "身份证号", "户籍地区划代码", "户籍地址"])
+    # A community pool import does not touch 户籍地.
+    upload(api(world.staff_a), buf, dry_run="false")
+    p.refresh_from_db()
+    assert p.hukou_address == "旧地址"
+    buf.seek(0)
+    report = spreadsheets.import_workbook(buf, user=None, pool=None, mode="city", dry_run=False)
+    assert report.written and report.to_update == 1
+    p.refresh_from_db()
+    assert p.hukou_address == "重庆市渝北区新地址1号" and p.pool == world.a
