@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   const origin = location.origin;
   const style = buildStyle({
     vector,
-    terrain: names.has("terrain") || !names.size,
+    terrain: names.has("terrain"),
+    hillshade: names.has("hillshade"),
     imagery: names.has("imagery"),
     origin,
     glyphs: `${origin}${import.meta.env.BASE_URL}glyphs/{fontstack}/{range}.pbf`,

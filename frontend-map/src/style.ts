@@ -33,6 +33,7 @@ export interface TileInfo {
 export interface StyleOptions {
   vector: Partial<Record<LevelLayer, TileInfo>>;
   terrain: boolean;
+  hillshade: boolean;
   imagery: boolean;
   origin: string;
   glyphs: string;
@@ -53,9 +54,16 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
   }
   if (opts.terrain) {
     // Terrarium, explicitly: MapLibre defaults to "mapbox" and a wrong encoding fails silently (DESIGN §3).
-    const dem = { type: "raster-dem" as const, tiles: [`${opts.origin}/tiles/terrain/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 14, encoding: "terrarium" as const };
-    sources.terrain = dem;
-    sources.hillshade = { ...dem };
+    // Only the 3D view uses it (map.setTerrain), so 2D never downloads elevation tiles.
+    sources.terrain = { type: "raster-dem", tiles: [`${opts.origin}/tiles/terrain/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 14, encoding: "terrarium" };
+  }
+  if (opts.hillshade) {
+    // The server's pre-rendered hillshade: a plain raster is far cheaper to draw than shading the DEM
+    // on the client, which matters on the low-end and software-rendered machines of a village office.
+    sources.hillshade = { type: "raster", tiles: [`${opts.origin}/tiles/hillshade/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 15 };
+    layers.push({ id: "hillshade", type: "raster", source: "hillshade", paint: { "raster-opacity": 0.35 } });
+  } else if (opts.terrain) {
+    sources.hillshade = { ...(sources.terrain as object), type: "raster-dem" } as SourceSpecification;
     layers.push({
       id: "hillshade",
       type: "hillshade",
