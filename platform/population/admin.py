@@ -18,7 +18,9 @@ class PersonAdmin(ScopedAdmin):
     list_filter = ("status", "sex", "political_status")
     search_fields = ("name",)
     raw_id_fields = ("pool", "house", "household")
-    readonly_fields = ("masked_id", "masked_phone", "region_code", "birth_date", "sex", "hukou_code", "hukou_address")
+    # Pool, house and 户籍地 change only through the services (events, checks) and the city import.
+    readonly_fields = ("masked_id", "masked_phone", "region_code", "birth_date", "sex", "hukou_code", "hukou_address",
+                       "pool", "status", "house")
     fields = ("name", "masked_id", "masked_phone", "region_code", "birth_date", "sex", "ethnicity", "hukou_code",
               "hukou_address", "pool", "status", "house", "house_relation", "household", "relation_to_head",
               "political_status", "tags")
