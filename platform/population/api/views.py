@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.models import LoginType, Role
 from audit import registry as audit
 from audit.models import Action
 from config.errors import DomainError
@@ -40,6 +41,18 @@ class PopulationEnabled(permissions.BasePermission):
         return True
 
 
+class GovernmentStaffOnly(permissions.BasePermission):
+    """Residents (居民 accounts) never read the population record, even of their own community."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if getattr(user, "is_superuser", False):
+            return True
+        if getattr(user, "role", "") == Role.RESIDENT or getattr(user, "login_type", "") == LoginType.RESIDENT:
+            raise DomainError("population_forbidden", "居民账号不能查看人口信息。", status_code=403)
+        return True
+
+
 class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
@@ -47,7 +60,7 @@ class Pagination(PageNumberPagination):
 
 
 class Base(APIView):
-    permission_classes = [PopulationEnabled, permissions.IsAuthenticated]
+    permission_classes = [PopulationEnabled, permissions.IsAuthenticated, GovernmentStaffOnly]
 
     def person(self, pk: int) -> Person:
         return get_object_or_404(Person.objects.visible_to(self.request.user).select_related("pool"), pk=pk)

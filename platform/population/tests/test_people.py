@@ -147,3 +147,29 @@ def test_openapi_schema_lists_population() -> None:
     paths = schema["paths"]
     assert "/api/population/people/{id}/reveal/" in paths or "/api/population/people/{pk}/reveal/" in paths
     assert "/api/population/city-record/search/" in paths and "/api/population/stats/{unit_id}/" in paths
+
+
+@pytest.mark.parametrize(
+    ("who", "detail", "reveal", "stats_town"),
+    [
+        ("staff_a", 200, 200, 404),
+        ("village_admin", 200, 200, 404),
+        ("staff_b", 404, 404, 404),
+        ("staff_c", 404, 404, 404),
+        ("town_admin", 200, 200, 200),
+        ("supervisor", 200, 403, 200),
+        ("district_admin", 200, 200, 200),
+        ("resident", 403, 403, 403),
+    ],
+)
+def test_jurisdiction_matrix(world, api, who: str, detail: int, reveal: int, stats_town: int) -> None:
+    """Staff of this community, of the neighbour, of another town; the town above; residents."""
+    p = add(world, world.staff_a, name="矩阵")
+    c = api(getattr(world, who))
+    assert c.get(URL + f"people/{p.pk}/").status_code == detail
+    assert c.post(URL + f"people/{p.pk}/reveal/", {"reason": "核对信息"}, format="json").status_code == reveal
+    assert c.get(URL + f"stats/{world.town.pk}/").status_code == stats_town
+    listed = c.get(URL + "people/", {"q": "矩阵"})
+    assert listed.status_code == (403 if who == "resident" else 200)
+    if listed.status_code == 200:
+        assert listed.json()["count"] == (1 if detail == 200 else 0)
