@@ -77,14 +77,20 @@ def load_siblings(parent: AdminUnit, exclude: int | None = None, bbox: tuple | N
 # --- history ------------------------------------------------------------------------------------
 
 
-def ensure_baseline(unit: AdminUnit) -> None:
-    """A unit stored before history existed gets its current boundary as a baseline version."""
-    if unit.geom is not None and not BoundaryVersion.objects.filter(unit=unit).exists():
-        BoundaryVersion.objects.create(
-            unit=unit, version=unit.boundary_version, geom=unit.geom, area_m2=unit.area_m2,
-            at=unit.created_at or timezone.now(), operation=VersionOperation.BASELINE,
-            reason="历史记录启用前的边界",
-        )
+def ensure_baseline(unit: AdminUnit) -> bool:
+    """A unit stored before history existed gets its current boundary as a baseline version.
+
+    Returns whether the unit now has any version (False: no boundary before, nothing to keep)."""
+    if BoundaryVersion.objects.filter(unit=unit).exists():
+        return True
+    if unit.geom is None:
+        return False
+    BoundaryVersion.objects.create(
+        unit=unit, version=unit.boundary_version, geom=unit.geom, area_m2=unit.area_m2,
+        at=unit.created_at or timezone.now(), operation=VersionOperation.BASELINE,
+        reason="历史记录启用前的边界",
+    )
+    return True
 
 
 def _record_version(
@@ -107,12 +113,11 @@ def _slim(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store(unit: AdminUnit, geom: Any, operation: str, user: Any, reason: str, report: dict | None = None) -> None:
-    ensure_baseline(unit)
-    if BoundaryVersion.objects.filter(unit=unit).exists():
+    if ensure_baseline(unit):
         unit.boundary_version += 1
     unit.geom = to_geos(geom)
     unit.save()
-    unit.refresh_from_db(fields=["area_m2", "geom_3857"])
+    unit.refresh_from_db(fields=["area_m2"])  # computed by the trigger
     _record_version(unit, operation, user, reason, report)
 
 
@@ -201,7 +206,7 @@ def create_unit(
                 unit.save()
         except IntegrityError as exc:
             raise DomainError("code_taken", f"代码{code}已被其他单位使用。") from exc
-        unit.refresh_from_db(fields=["area_m2", "geom_3857", "path"])
+        unit.refresh_from_db(fields=["area_m2"])  # computed by the trigger
         _record_version(unit, operation, user, reason, result.report)
         _store_noded(result, user)
     return SaveOutcome(unit, result.report)
