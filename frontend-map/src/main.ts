@@ -21,7 +21,7 @@ interface TileListItem {
 }
 
 /** Which layers the user may see, and each vector layer's TileJSON (zooms, URL, source-layer). */
-async function loadTileInfo(): Promise<{ vector: Partial<Record<LevelLayer, TileInfo>>; names: Set<string> }> {
+async function loadTileInfo(): Promise<{ vector: Partial<Record<LevelLayer, TileInfo>>; facility?: TileInfo; names: Set<string> }> {
   const origin = location.origin;
   let names = new Set<string>(LEVEL_LAYERS);
   try {
@@ -33,9 +33,9 @@ async function loadTileInfo(): Promise<{ vector: Partial<Record<LevelLayer, Tile
   } catch {
     /* the list is optional: fall back to the contract's layer names */
   }
-  const vector: Partial<Record<LevelLayer, TileInfo>> = {};
+  const vector: Partial<Record<LevelLayer | "facility", TileInfo>> = {};
   await Promise.all(
-    LEVEL_LAYERS.filter((n) => names.has(n)).map(async (name) => {
+    [...LEVEL_LAYERS, "facility" as const].filter((n) => names.has(n)).map(async (name) => {
       let info: TileInfo = { tiles: [`${origin}/tiles/${name}/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: 16, sourceLayer: name };
       try {
         const tj = await api<{ tiles?: string[]; minzoom?: number; maxzoom?: number; vector_layers?: Array<{ id: string }> }>(
@@ -54,7 +54,8 @@ async function loadTileInfo(): Promise<{ vector: Partial<Record<LevelLayer, Tile
       vector[name] = info;
     }),
   );
-  return { vector, names };
+  const { facility, ...levels } = vector;
+  return { vector: levels, facility, names };
 }
 
 function buildTabs(app: App): void {
@@ -130,10 +131,11 @@ async function main(): Promise<void> {
   document.getElementById("user-name")!.textContent = `${me.display_name || me.username}${me.unit ? ` · ${me.unit.name}` : ""}`;
   document.body.dataset.role = me.role;
 
-  const { vector, names } = await loadTileInfo();
+  const { vector, facility, names } = await loadTileInfo();
   const origin = location.origin;
   const style = buildStyle({
     vector,
+    facility,
     terrain: names.has("terrain"),
     hillshade: names.has("hillshade"),
     imagery: names.has("imagery"),

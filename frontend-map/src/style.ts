@@ -32,6 +32,7 @@ export interface TileInfo {
 
 export interface StyleOptions {
   vector: Partial<Record<LevelLayer, TileInfo>>;
+  facility?: TileInfo;
   terrain: boolean;
   hillshade: boolean;
   imagery: boolean;
@@ -141,6 +142,26 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
         "text-padding": 4,
       },
       paint: { "text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+    });
+  }
+  if (opts.facility) {
+    // Service facilities (places app): points with their names from z15.
+    sources.facility = vectorSource(opts.facility);
+    const src = { source: "facility", "source-layer": opts.facility.sourceLayer };
+    layers.push({
+      id: "facility-circle",
+      type: "circle",
+      ...src,
+      minzoom: 13,
+      paint: { "circle-radius": 5, "circle-color": "#0b7a75", "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 },
+    });
+    layers.push({
+      id: "facility-label",
+      type: "symbol",
+      ...src,
+      minzoom: 15,
+      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 11, "text-offset": [0, 1.1], "text-anchor": "top", "text-optional": true },
+      paint: { "text-color": "#0b5a56", "text-halo-color": "#ffffff", "text-halo-width": 1.2 },
     });
   }
   return {

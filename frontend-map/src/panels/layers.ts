@@ -38,6 +38,7 @@ export const layersPanel: Panel = {
     }
     const extra: Array<[Key, string[]]> = [
       ["layerLabels", LEVEL_LAYERS.map((n) => `${n}-label`)],
+      ["layerFacility", ["facility-circle", "facility-label"]],
       ["layerHillshade", ["hillshade"]],
       ["layerImagery", ["imagery"]],
     ];
@@ -50,6 +51,7 @@ export const layersPanel: Panel = {
       ),
       h("li", {}, h("span", { class: "swatch fill", style: "--c:#ffb000" }), t("selected")),
       h("li", {}, h("span", { class: "swatch ramp" }), t("building3d")),
+      h("li", {}, h("span", { class: "swatch dot", style: "--c:#0b7a75" }), t("layerFacility")),
     );
     el.append(h("div", { class: "layers" }, ...rows), h("h4", {}, t("legend")), legend);
   },
