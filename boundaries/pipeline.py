@@ -307,12 +307,15 @@ def run_pipeline(
     if geom.is_empty:
         raise DomainError("empty_geometry", "边界吸附后面积为零，请重新绘制。")
 
-    # 2. clip to the parent
-    inside = polygonal(shapely.intersection(geom, parent_local), dust)
-    clipped_m2 = max(metric.area(geom) - metric.area(inside), 0.0)
-    if inside.is_empty:
-        _raise_outside(geom, parent, metric)
-    geom = inside
+    # 2. clip to the parent (a prepared "covers" test first: most drawings are already inside)
+    shapely.prepare(parent_local)
+    clipped_m2 = 0.0
+    if not shapely.covers(parent_local, geom):
+        inside = polygonal(shapely.intersection(geom, parent_local), dust)
+        clipped_m2 = max(metric.area(geom) - metric.area(inside), 0.0)
+        if inside.is_empty:
+            _raise_outside(geom, parent, metric)
+        geom = inside
 
     # 3. existing siblings win
     overlapping = [loc for loc in sib_local if shapely.intersects(geom, loc)]
