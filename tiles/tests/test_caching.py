@@ -33,9 +33,9 @@ def _building_and_tile(demo, z=16):
 
 
 def _far_tile(demo, z=16):
-    # A building tile in another town, kilometres away (other z12 cells).
-    c = demo.other_town.geom.point_on_surface
-    return (z, *lonlat_to_tile(c.x, c.y, z))
+    # A building tile two z12 cells (~16 km) east of the edited building: another version cell.
+    _, (z, x, y) = _building_and_tile(demo, z)
+    return z, x + 2 * (1 << (z - 12)), y
 
 
 def _props(tile, fid):
@@ -166,3 +166,25 @@ def test_truncate_invalidates(demo):
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django's deferred FK checks would block TRUNCATE
         cur.execute("TRUNCATE places_facility")
     assert client_for().get(path).status_code == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dead_persistent_connection_is_replaced(demo):
+    """The tile view skips Django's per-request health check and retries once on a dead connection."""
+    c = demo.community.geom.point_on_surface
+    x, y = lonlat_to_tile(c.x, c.y, 14)
+    anon = client_for()
+    assert anon.get(f"/tiles/community/14/{x}/{y}.mvt").status_code == 200
+    connection.ensure_connection()
+    with connection.cursor() as cur:  # kill our own backend, as a server restart would
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
+                         dbname=connection.settings_dict["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    resp = anon.get(f"/tiles/community/14/{x}/{y + 1}.mvt")
+    assert resp.status_code in (200, 204)
