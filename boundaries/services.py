@@ -148,6 +148,7 @@ def _run(parent: AdminUnit, geometry: Any, level: int, exclude: int | None) -> P
 
 def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> PipelineResult:
     """The same pipeline as a save, nothing written (fast enough to call while dragging)."""
+    unit = None
     if unit_id:
         unit = get_visible_unit(user, unit_id)
         permissions.check_can_reshape(user, unit)
@@ -158,7 +159,22 @@ def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> Pi
         parent = get_visible_unit(user, parent_id)
         permissions.check_can_create_child(user, parent)
         level = parent.level + 1
-    return _run(parent, as_geometry(geometry), level, exclude=int(unit_id) if unit_id else None)
+    result = _run(parent, as_geometry(geometry), level, exclude=int(unit_id) if unit_id else None)
+    if unit is not None and unit.geom is not None:
+        # Which children would follow (or the refusal a save would give), without writing.
+        children = [Sibling(c.pk, to_shapely(c.geom), c.name)
+                    for c in AdminUnit.objects.filter(parent=unit).exclude(geom=None).only("pk", "name", "geom")]
+        if children:
+            metric = Metric.for_geometry(result.geometry)
+            changed, _orphan = follow_parent(to_shapely(unit.geom), result.geometry, children,
+                                             tolerance_m=snap_tolerance_m(unit.level + 1))
+            by_id = {c.id: c for c in children}
+            result.report["children_followed"] = [
+                {"id": cid, "name": by_id[cid].name, "area_before_m2": round(metric.area(by_id[cid].geom), 2),
+                 "area_after_m2": round(metric.area(g), 2)}
+                for cid, g in changed.items()
+            ]
+    return result
 
 
 def next_code(parent: AdminUnit, kind: str) -> str:

@@ -95,6 +95,24 @@ def feature_with_report(unit: AdminUnit, report: dict[str, Any]) -> dict[str, An
 class UnitWriteMixin:
     """POST/PATCH through the pipeline and the per-unit boundary actions of ``/api/units/``."""
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """``?as_of=YYYY-MM-DD`` (with ``subtree=<id>`` and ``level=``): the tree as it was then."""
+        if "as_of" not in request.query_params:
+            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+        cutoff = history.parse_date(request.query_params.get("as_of"))
+        root_id = request.query_params.get("subtree") or getattr(request.user, "unit_id", None)
+        if root_id is None:
+            raise DomainError("parent_required", "请用 subtree 指定子树的根。")
+        root = services.get_visible_unit(request.user, root_id)
+        level = request.query_params.get("level")
+        try:
+            level = int(level) if level not in (None, "") else None
+        except ValueError:
+            raise DomainError("invalid_parameter", "level 应为整数。") from None
+        features = history.tree_as_of(root, cutoff, level)
+        return Response({"type": "FeatureCollection", "as_of": cutoff.isoformat(), "count": len(features),
+                         "features": features})
+
     @extend_schema(request=UnitCreateRequest, responses={201: OpenApiTypes.OBJECT},
                    summary="Create a unit; its boundary goes through the save pipeline")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -155,7 +173,7 @@ class UnitWriteMixin:
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         summary="Export the unit's subtree (GeoJSON RFC 7946, GeoPackage, Shapefile zip, CSV+WKT)",
         parameters=[
-            OpenApiParameter("fmt", str, enum=list(EXPORT_FORMATS), default="geojson"),
+            OpenApiParameter("fmt", str, enum=[*EXPORT_FORMATS], default="geojson"),
             OpenApiParameter("srid", int, enum=[4490, 4326], default=4490),
             OpenApiParameter("level", int, description="only this level"),
         ],

@@ -82,6 +82,23 @@ def test_as_of_shows_the_tree_at_a_date() -> None:
     assert feats["510112001001"]["properties"]["version"] == 2
     r = c.get("/api/boundaries/as-of/?date=2026-13-01")
     assert r.status_code == 400 and r.json()["code"] == "date_format"
+    # The same through the units list.
+    r = c.get(f"/api/units/?as_of={old_day}&subtree={t.town.pk}&level=3")
+    assert r.status_code == 200, r.content
+    assert [f["properties"]["version"] for f in r.json()["features"]] == [1]
+
+
+def test_preview_of_a_parent_lists_children_that_would_follow() -> None:
+    t = make_tree(with_east=True)
+    c = client_for(t.district_admin)
+    r = c.post("/api/boundaries/preview/", {"unit": t.town.pk, "geometry": gj(X0, Y0, X0 + 1.8 * D, Y0 + 2 * D)},
+               format="json")
+    assert r.status_code == 200, r.content
+    assert [ch["id"] for ch in r.json()["report"]["children_followed"]] == [t.east.pk]
+    r = c.post("/api/boundaries/preview/", {"unit": t.town.pk, "geometry": gj(X0, Y0, X0 + D, Y0 + 2 * D)},
+               format="json")
+    assert r.status_code == 400 and r.json()["code"] == "parent_change_empties_child"
+    assert AdminUnit.objects.get(pk=t.town.pk).boundary_version == 1
 
 
 def test_consistency_endpoint_reports_overlap_and_gap() -> None:
