@@ -12,6 +12,7 @@ import functools
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -50,6 +51,19 @@ def decrypt(blob: bytes | memoryview | None) -> str:
     blob = bytes(blob)
     aes, _ = _current()
     return aes.decrypt(blob[1:13], blob[13:], blob[:1]).decode()
+
+
+def decryptor() -> Callable[[bytes | memoryview | None], str]:
+    """``decrypt`` with the key looked up once, for loops over many rows (the building view)."""
+    aes, _ = _current()
+
+    def dec(blob: bytes | memoryview | None) -> str:
+        if not blob:
+            return ""
+        blob = bytes(blob)
+        return aes.decrypt(blob[1:13], blob[13:], blob[:1]).decode()
+
+    return dec
 
 
 def lookup_hash(kind: str, value: str) -> bytes:

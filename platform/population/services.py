@@ -394,11 +394,11 @@ def building_residents(building: AdminUnit, user: Any) -> tuple[list[dict[str, A
     rows = (Person.objects.visible_to(user).filter(house__building=building)
             .order_by("house_id", "relation_to_head", "id").values_list(*RESIDENT_FIELDS))
     today = dt.date.today()
+    dec, mask_id, mask_phone = crypto.decryptor(), ids.mask_id, ids.mask_phone
     people: dict[int, list[dict[str, Any]]] = {}
     for pid, name, id_c, phone_c, sex, birth, house_id, rel, hh_id, hh_no, head_rel, tags in rows:
         people.setdefault(house_id, []).append({
-            "id": pid, "name": name, "id_number": ids.mask_id(crypto.decrypt(id_c)),
-            "phone": ids.mask_phone(crypto.decrypt(phone_c)), "sex": sex, "sex_label": SEX_LABELS.get(sex, ""),
+            "id": pid, "name": name, "id_number": mask_id(dec(id_c)), "phone": mask_phone(dec(phone_c)), "sex": sex, "sex_label": SEX_LABELS.get(sex, ""),
             "age": ids.age_on(birth, today), "house_relation": rel, "house_relation_label": HOUSE_REL_LABELS.get(rel, ""),
             "household": hh_id, "household_number": hh_no, "relation_to_head": head_rel,
             "relation_to_head_label": RELATIONS_TO_HEAD.get(head_rel, ""), "tags": tags,
