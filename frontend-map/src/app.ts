@@ -15,6 +15,8 @@ export type AppEvent = "select" | "mode" | "tiles";
 export class App {
   selection: Selection | null = null;
   is3d = false;
+  // Terrain in 3D: on by default; the layer panel can turn it off (it costs most on weak GPUs).
+  terrain = true;
   tileVersion = 0;
   // Handlers owned by a panel's element are dropped once that element leaves the page.
   private handlers: Record<AppEvent, Array<{ fn: () => void; owner?: HTMLElement }>> = { select: [], mode: [], tiles: [] };

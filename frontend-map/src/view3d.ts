@@ -11,7 +11,7 @@ export function set3d(app: App, on: boolean): void {
   const buildingsShown = on ? flatVisible : extrVisible || flatVisible;
   if (map.getLayer("building-extrusion")) map.setLayoutProperty("building-extrusion", "visibility", on && buildingsShown ? "visible" : "none");
   if (map.getLayer("building-fill")) map.setLayoutProperty("building-fill", "visibility", !on && buildingsShown ? "visible" : "none");
-  if (on && map.getSource("terrain")) map.setTerrain({ source: "terrain", exaggeration: 1.2 });
+  if (on && app.terrain && map.getSource("terrain")) map.setTerrain({ source: "terrain", exaggeration: 1.2 });
   else map.setTerrain(null);
   map.easeTo({ pitch: on ? 60 : 0, bearing: on ? -20 : 0, duration: 600 });
   const btn = document.getElementById("btn-3d")!;

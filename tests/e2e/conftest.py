@@ -51,12 +51,14 @@ class MapPage:
         self.outside_requests: list[str] = []
         self.console_errors: list[str] = []
         self.failed: list[str] = []
+        self.requests: list[str] = []
         page.on("request", self._on_request)
         page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("console", lambda m: self.console_errors.append(f"{m.text} {m.location.get('url', '')}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
     def _on_request(self, request: Any) -> None:
+        self.requests.append(request.url)
         host = urlparse(request.url).hostname
         if request.url.startswith(("data:", "blob:")):
             return

@@ -257,15 +257,27 @@ def test_place_a_resident_and_find_them_from_the_building(map_page: MapPage, dem
     mp.page.wait_for_function("(id) => window.__app.selection && window.__app.selection.id === id", arg=building.pk)
 
 
-def test_phone_layout(browser: Any, live_server: Any, demo: Any) -> None:
+def test_resident_on_a_phone_sees_the_map_but_no_person_data(browser: Any, live_server: Any, demo: Any) -> None:
+    """Phone layout, and a role that may not see people: no population request is ever made."""
+    _person(demo.community, "测试居民乙")
+    building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path).order_by("code").first()
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
     mp = MapPage(context.new_page(), live_server.url)
-    mp.open_map(demo.village_staff.username)
+    mp.open_map(demo.resident.username)
     mp.wait_idle()
     box = mp.page.locator("#map").bounding_box()
     assert box["width"] == pytest.approx(390, abs=2)  # the map takes the whole width on a phone
+    assert not canvas_is_blank(mp)
     mp.page.click("#menu-toggle")
     mp.page.wait_for_timeout(400)
     mp.screenshot("phone")
+    mp.fly_to_unit(building.pk, Level.BUILDING)
+    mp.page.evaluate("window.__showPanel('building')")
+    mp.page.wait_for_selector(".building .notice")
+    mp.page.fill("#search", "测试居民")
+    mp.page.wait_for_selector("#search-results:not([hidden])")
+    assert mp.page.locator("#search-results .person").count() == 0
+    assert "测试居民乙" not in mp.page.content()
+    assert not [u for u in mp.requests if "/api/population/" in u]
     context.close()
     assert not mp.outside_requests

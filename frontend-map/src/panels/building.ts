@@ -44,8 +44,14 @@ export async function loadHouses(app: App, buildingId: number): Promise<{ houses
       if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 404)) throw err;
     }
   }
-  const res = await api<House[] | { results?: House[] }>(`/api/houses/?building=${buildingId}`);
-  return { houses: Array.isArray(res) ? res : (res.results ?? []), withPeople: false };
+  try {
+    const res = await api<House[] | { results?: House[] }>(`/api/houses/?building=${buildingId}`);
+    return { houses: Array.isArray(res) ? res : (res.results ?? []), withPeople: false };
+  } catch (err) {
+    // Roles without access to dwellings (residents) see the building's outline and facts only.
+    if (err instanceof ApiError && err.status === 403) return { houses: [], withPeople: false };
+    throw err;
+  }
 }
 
 function floorsGeoJSON(app: App, houses: House[]): FeatureCollection | null {

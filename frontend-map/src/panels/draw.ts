@@ -21,10 +21,8 @@ export function drawRefusal(app: App): string | null {
   const me = app.me;
   if (!me.can_write) return t("drawReadOnly");
   if (me.draw_level === null || me.draw_level === undefined || !me.unit) return t("drawNoLevel");
-  const sel = app.selection;
-  if (sel && sel.level >= me.draw_level && sel.level !== me.draw_level - 1 && sel.id !== me.unit.id) {
-    return t("drawNotYours", { level: levelName(me.draw_level) });
-  }
+  // The parent is the user's own unit (or a selected unit one level above draw_level inside it);
+  // the server checks jurisdiction again on every preview and save.
   return null;
 }
 

@@ -43,6 +43,14 @@ export const layersPanel: Panel = {
       ["layerImagery", ["imagery"]],
     ];
     for (const [key, ids] of extra) rows.push(sw(t(key), ids, ids[0]));
+    const terrain = h("input", { type: "checkbox", id: "terrain-switch" });
+    terrain.checked = app.terrain;
+    terrain.disabled = !app.map.getSource("terrain");
+    terrain.addEventListener("change", () => {
+      app.terrain = terrain.checked;
+      if (app.is3d) app.map.setTerrain(terrain.checked ? { source: "terrain", exaggeration: 1.2 } : null);
+    });
+    rows.push(h("label", { class: "switch" }, terrain, ` ${t("layerTerrain")}`));
     const legend = h(
       "ul",
       { class: "legend" },
