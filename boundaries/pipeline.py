@@ -101,6 +101,11 @@ def _dedupe(geom: Any, tol: float) -> Any:
         return shapely.make_valid(geom, method="structure", keep_collapsed=False)
 
 
+def _as_complex(xy: np.ndarray) -> np.ndarray:
+    # Element-wise, not a matrix product: "@" would call multi-threaded BLAS for nothing.
+    return xy[:, 0] + 1j * xy[:, 1]
+
+
 def _unique_rows(xy: np.ndarray) -> np.ndarray:
     """Distinct coordinate pairs (a 1-D sort of complex numbers: much faster than axis=0)."""
     if not len(xy):
@@ -363,10 +368,10 @@ def run_pipeline(
     if not shapely.is_valid(geom):
         geom = polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False), dust)
 
-    gz = shapely.get_coordinates(geom) @ np.array([1, 1j])
+    gz = _as_complex(shapely.get_coordinates(geom))
     shared_with = [
         s.id for s in touching
-        if np.count_nonzero(np.isin(shapely.get_coordinates(current[s.id]) @ np.array([1, 1j]), gz)) >= 2
+        if np.count_nonzero(np.isin(_as_complex(shapely.get_coordinates(current[s.id])), gz)) >= 2
     ]
     area_after = metric.area(geom)
     report: dict[str, Any] = {
