@@ -8,7 +8,9 @@ the ID number are derived, non-identifying columns kept for statistics.
 """
 from __future__ import annotations
 
-from accounts.scoping import ScopedQuerySet
+from typing import Any
+
+from accounts.scoping import ScopedQuerySet, scope_path
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -58,6 +60,23 @@ class PersonQuerySet(ScopedQuerySet):
     # A person belongs to the jurisdiction of the community whose pool holds them. People only in
     # the city record are reached through the transfer-in search (services.search_city_record).
     scope_path_lookup = "pool__path"
+
+    def visible_to(self, user: Any) -> PersonQuerySet:
+        """Same rule as ScopedQuerySet (pool path under the user's unit), with the pools resolved
+        first: ``pool_id = ANY(ids)`` lets the planner use real statistics on 2.2 M rows, where
+        ``path LIKE`` through a join was badly misestimated (seconds instead of milliseconds)."""
+        prefix = scope_path(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.in_subtree(prefix)
+
+    def in_subtree(self, path: str) -> PersonQuerySet:
+        from boundaries.models import AdminUnit
+
+        pools = list(AdminUnit.objects.filter(level=Level.COMMUNITY, path__startswith=path).values_list("id", flat=True))
+        return self.filter(pool_id__in=pools)
 
     def with_id_number(self, number: str) -> PersonQuerySet:
         return self.filter(id_hash=crypto.id_hash(number))

@@ -19,7 +19,7 @@ from audit import registry as audit
 from audit.models import Action
 from config.errors import DomainError
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -454,12 +454,38 @@ def search_people(user: Any, *, q: str = "", id_number: str = "", phone: str = "
         qs = qs.filter(Q(name__startswith=q) | Q(name__trigram_similar=q)) if fuzzy and len(q) >= 2 \
             else qs.filter(name__startswith=q)
     if address:
-        address = address.strip()
-        qs = qs.filter(
-            Q(hukou_address__icontains=address) | Q(house__building__name__icontains=address)
-            | Q(house__building__parent__name__icontains=address)
-        )
+        # Scope inside the id query too, so the cap counts only people the user may see.
+        prefix = scope_path(user) or ""
+        pools = None if prefix == "" and getattr(user, "is_superuser", False) else list(
+            AdminUnit.objects.filter(level=Level.COMMUNITY, path__startswith=prefix).values_list("id", flat=True))
+        qs = qs.filter(pk__in=address_matches(address.strip(), pools))
     return qs.order_by("id")
+
+
+ADDRESS_MATCH_CAP = 10_001
+
+
+def address_matches(address: str, pools: list[int] | None, cap: int = ADDRESS_MATCH_CAP) -> list[int]:
+    """Ids of people whose household address, building or neighbourhood name contains ``address``.
+
+    One UNION query (trigram GIN on the address; building names through the house) resolved to at
+    most ``cap`` ids first: as a plain OR inside the paginated query the planner walked the primary
+    key for seconds.
+    """
+    pattern = "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT id FROM population_person WHERE hukou_address ILIKE %(p)s AND (%(all)s OR pool_id = ANY(%(pools)s))
+            UNION
+            SELECT p.id FROM population_person p JOIN adminunits_house h ON h.id = p.house_id
+            JOIN adminunits_adminunit b ON b.id = h.building_id JOIN adminunits_adminunit n ON n.id = b.parent_id
+            WHERE (b.name ILIKE %(p)s OR n.name ILIKE %(p)s) AND (%(all)s OR p.pool_id = ANY(%(pools)s))
+            LIMIT %(cap)s
+            """,
+            {"p": pattern, "cap": cap, "all": pools is None, "pools": pools or []},
+        )
+        return [r[0] for r in cur.fetchall()]
 
 
 # The contract name for the tiles (COORDINATION.md): residents per building, aggregates only.

@@ -111,6 +111,15 @@ def main() -> None:
         "residents_per_building_mean": round(statistics.mean(sizes), 1), "max": max(sizes),
     }
 
+    # Jurisdiction search (not a target): the people list as the district user, median of 5.
+    listing = {}
+    for label, params in (("all", {}), ("name 2 chars", {"q": names[0][:2]}), ("surname", {"q": names[0][:1]}),
+                          ("tag veteran", {"tag": "veteran"}), ("address", {"address": "五星路"}),
+                          ("fuzzy name", {"q": names[1], "fuzzy": "true"})):
+        xs = timed(lambda _i, p=params: client.get("/api/population/people/", p), 5)
+        listing[label] = round(statistics.median(xs), 1)
+    results["people list as district user (median ms)"] = listing
+
     towns = list(AdminUnit.objects.filter(level=2).order_by("code"))
     town_times = []
     for t in towns:

@@ -13,8 +13,10 @@ from audit.models import Action
 from config.errors import DomainError
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
@@ -53,10 +55,33 @@ class GovernmentStaffOnly(permissions.BasePermission):
         return True
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a district-wide "陈" matches 200,000 people and an exact
+    count of them costs more than the page itself."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.COUNT_CAP + 1].count()
+
+
 class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        count = self.page.paginator.count
+        capped = count > CappedPaginator.COUNT_CAP
+        return Response({"count": min(count, CappedPaginator.COUNT_CAP), "count_capped": capped,
+                         "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        out = super().get_paginated_response_schema(schema)
+        out["properties"]["count_capped"] = {"type": "boolean"}
+        return out
 
 
 class Base(APIView):
