@@ -260,9 +260,9 @@ def _near_missing(src: Any, dst: Any, eps: float) -> np.ndarray:
     xy = _missing(_unique_rows(xy[inside]), dst_xy)
     if not len(xy):
         return xy
-    edges = STRtree(shapely.linestrings(_segment_coords([dst])))
-    hit = np.unique(edges.query(shapely.points(xy), predicate="dwithin", distance=eps)[0])
-    return xy[hit]
+    # One query with the whole boundary (shapely prepares it) against a tree of the candidates.
+    hit = STRtree(shapely.points(xy)).query(shapely.boundary(dst), predicate="dwithin", distance=eps)
+    return xy[np.unique(hit)]
 
 
 def run_pipeline(
