@@ -114,3 +114,14 @@ def test_restore_goes_through_pipeline() -> None:
     with pytest.raises(DomainError) as e:
         services.restore_version(t.town_staff, t.west.pk, 99)
     assert e.value.code == "version_not_found"
+
+
+def test_trigger_tolerates_invalid_stored_geometry() -> None:
+    """A legacy/bulk-loaded invalid boundary can still be replaced (the trigger compares bytes)."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    t = make_tree()
+    bow = MultiPolygon(Polygon(((X0, Y0), (X0 + D, Y0 + D), (X0 + D, Y0), (X0, Y0 + D), (X0, Y0))), srid=4490)
+    AdminUnit.objects.filter(pk=t.west.pk).update(geom=bow)
+    out = services.reshape_unit(t.town_staff, t.west.pk, gj(X0, Y0, X0 + D, Y0 + 2 * D), reason="修复")
+    assert out.unit.area_m2 == pytest.approx(t.west.area_m2, rel=1e-6)
