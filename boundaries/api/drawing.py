@@ -12,6 +12,7 @@ from accounts.api.permissions import IsStaffAccount
 from audit import registry as audit_registry
 from audit.models import Action
 from config.errors import DomainError
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -76,6 +77,20 @@ class ImportRequest(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+def _check_body_size(request: Request) -> None:
+    """Refuse an oversized geometry before the JSON parser builds millions of Python lists."""
+    limit = int(getattr(settings, "BOUNDARY_MAX_BODY_BYTES", 16 * 1024 * 1024))
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > limit:
+        raise DomainError(
+            "too_many_vertices", f"提交的边界数据过大（{size // 1024 // 1024}MB，上限{limit // 1024 // 1024}MB），请先简化。",
+            status_code=413,
+        )
+
+
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     s = serializer_class(data=data)
     s.is_valid(raise_exception=True)
@@ -116,6 +131,7 @@ class UnitWriteMixin:
     @extend_schema(request=UnitCreateRequest, responses={201: OpenApiTypes.OBJECT},
                    summary="Create a unit; its boundary goes through the save pipeline")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _check_body_size(request)
         d = _valid(UnitCreateRequest, request.data)
         attrs = {k: d[k] for k in ("floors", "height_m", "building_use") if k in d}
         out = services.create_unit(
@@ -127,6 +143,7 @@ class UnitWriteMixin:
     @extend_schema(request=UnitPatchRequest, responses=OpenApiTypes.OBJECT,
                    summary="Reshape a unit's boundary through the save pipeline (children follow)")
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        _check_body_size(request)
         d = _valid(UnitPatchRequest, request.data)
         out = services.reshape_unit(request.user, pk, d["geometry"], reason=d.get("reason", ""))
         return Response(feature_with_report(out.unit, out.report))
@@ -211,6 +228,7 @@ class PreviewView(APIView):
     @extend_schema(request=PreviewRequest, responses=OpenApiTypes.OBJECT,
                    summary="Preview a boundary: snapped + clipped geometry and the pipeline report")
     def post(self, request: Request) -> Response:
+        _check_body_size(request)
         d = _valid(PreviewRequest, request.data)
         if not d.get("unit") and not d.get("parent"):
             raise DomainError("parent_required", "请指定上级单位（parent）或要修改的单位（unit）。")

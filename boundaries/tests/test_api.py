@@ -166,6 +166,15 @@ def test_millions_of_vertices_refused(settings) -> None:
     assert r.json()["extra"]["vertices"] == 5000
 
 
+def test_oversized_body_refused_before_parsing(settings) -> None:
+    settings.BOUNDARY_MAX_BODY_BYTES = 10_000
+    t = make_tree()
+    ring = [[X0 + i * 1e-6, Y0 + (i % 2) * 1e-6] for i in range(2000)] + [[X0, Y0]]
+    r = client_for(t.town_staff).post("/api/boundaries/preview/", {"parent": t.town.pk, "geometry": {
+        "type": "Polygon", "coordinates": [ring]}}, format="json")
+    assert r.status_code == 413 and r.json()["code"] == "too_many_vertices"
+
+
 def test_schema_lists_the_boundary_endpoints() -> None:
     from django.urls import include, path
     from drf_spectacular.generators import SchemaGenerator
