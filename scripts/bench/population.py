@@ -71,7 +71,8 @@ def main() -> None:
     client.force_authenticate(user)
     total = Person.objects.count()
     print(f"people in the database: {total:,}")
-    results: dict[str, object] = {"people": total}
+    # The machine is shared: record its load so figures from different runs can be compared.
+    results: dict[str, object] = {"people": total, "load_average_at_start": os.getloadavg()[0]}
 
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM population_person TABLESAMPLE SYSTEM (1) LIMIT %s", [args.samples * 3])
@@ -173,6 +174,7 @@ def main() -> None:
             cur.execute("DELETE FROM population_person WHERE region_code = '500228'")
             cur.execute("DELETE FROM population_household WHERE number LIKE 'BENCH%%'")
 
+    results["load_average_at_end"] = os.getloadavg()[0]
     print(json.dumps(results, ensure_ascii=False, indent=2))
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
