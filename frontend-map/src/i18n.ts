@@ -103,6 +103,8 @@ const zh = {
   errorNotFound: "找不到该数据",
   errorServer: "服务器出错了，请联系管理员",
   floorsView: "按楼层显示",
+  reveal: "查看完整身份证号和电话",
+  revealReason: "查看事由（记入审计日志）",
 };
 export type Key = keyof typeof zh;
 
@@ -210,6 +212,8 @@ const en: Record<Key, string> = {
   errorNotFound: "Not found",
   errorServer: "Server error, please contact the administrator",
   floorsView: "Show by floor",
+  reveal: "Show the full ID number and phone",
+  revealReason: "Reason (recorded in the audit log)",
 };
 
 export type Lang = "zh" | "en";

@@ -250,6 +250,16 @@ def test_place_a_resident_and_find_them_from_the_building(map_page: MapPage, dem
     person.refresh_from_db()
     assert person.house_id == house.pk
     mp.screenshot("building-residents")
+    # Showing the full ID number asks for a reason and is audited.
+    from audit.models import AuditEvent
+
+    mp.page.click(f"[data-person-id='{person.pk}'] .reveal")
+    mp.page.fill("#dialog textarea[name=reason]", "核实住户身份")
+    mp.page.click("#dialog-ok")
+    mp.page.wait_for_function(
+        "(id) => !document.querySelector(`[data-person-id='${id}'] small`).textContent.includes('*')", arg=person.pk
+    )
+    assert AuditEvent.objects.filter(action="reveal").count() == 1
     # From the person (search box) back to their building.
     mp.fly_to_unit(demo.community.pk, Level.COMMUNITY)
     mp.page.fill("#search", "测试居民甲")

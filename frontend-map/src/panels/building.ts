@@ -5,7 +5,7 @@ import { api, ApiError } from "../api";
 import type { App } from "../app";
 import { t } from "../i18n";
 import { canSeePeople, searchPeople, type Person } from "../people";
-import { h, showError, toast } from "../ui";
+import { form, h, showError, toast } from "../ui";
 import type { Panel } from "./index";
 
 export interface House {
@@ -144,7 +144,7 @@ export const buildingPanel: Panel = {
                     h("b", {}, r.room),
                     ...(withPeople
                       ? (r.residents ?? []).length
-                        ? (r.residents ?? []).map((pp) => h("div", { class: "resident", "data-person-id": pp.id }, `${pp.name}`, h("small", {}, ` ${pp.id_number ?? ""}`)))
+                        ? (r.residents ?? []).map((pp) => residentRow(pp))
                         : [h("div", { class: "muted" }, t("empty"))]
                       : []),
                   ),
@@ -166,6 +166,27 @@ export const buildingPanel: Panel = {
     void draw();
   },
 };
+
+/** A resident, masked; "完整" asks for a reason and shows the full record (audited by the server). */
+function residentRow(p: Person): HTMLElement {
+  const small = h("small", {}, ` ${p.id_number ?? ""}`);
+  const reveal = h("button", {
+    class: "link reveal",
+    title: t("reveal"),
+    onclick: async () => {
+      const v = await form(`${t("reveal")}：${p.name}`, [{ name: "reason", label: t("revealReason"), type: "textarea", required: true }]);
+      if (!v) return;
+      try {
+        const full = await api<{ id_number: string; phone: string | null }>(`/api/population/people/${p.id}/reveal/`, { method: "POST", body: { reason: v.reason } });
+        small.textContent = ` ${full.id_number} ${full.phone ?? ""}`;
+        reveal.remove();
+      } catch (err) {
+        showError(err);
+      }
+    },
+  }, "👁");
+  return h("div", { class: "resident", "data-person-id": p.id }, `${p.name}`, small, reveal);
+}
 
 function placeForm(houses: House[], done: () => void): HTMLElement {
   const q = h("input", { type: "search", id: "place-search", placeholder: t("searchPool") });
