@@ -57,7 +57,8 @@ def as_geometry(value: Any) -> Any:
 
 
 def get_visible_unit(user: Any, unit_id: Any, *, lock: bool = False) -> AdminUnit:
-    qs = AdminUnit.objects.visible_to(user)
+    # The tiles' 3857 copy is never needed here; it would double what a big parent costs to load.
+    qs = AdminUnit.objects.visible_to(user).defer("geom_3857")
     if lock:
         qs = qs.select_for_update()
     try:
@@ -154,7 +155,8 @@ def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> Pi
     if unit_id:
         unit = get_visible_unit(user, unit_id)
         permissions.check_can_reshape(user, unit)
-        parent, level = unit.parent, unit.level
+        parent = AdminUnit.objects.defer("geom_3857").get(pk=unit.parent_id) if unit.parent_id else None
+        level = unit.level
         if parent is None:
             raise DomainError("no_parent", "市级根单位没有上级，不经过吸附流程。")
     else:
@@ -209,7 +211,7 @@ def create_unit(
         raise DomainError("name_required", "请填写单位名称。")
     geom = as_geometry(geometry)
     with transaction.atomic(), audit_context.acting_as(user, audit_context.current().ip, reason):
-        parent = AdminUnit.objects.select_for_update().get(pk=parent.pk)
+        parent = AdminUnit.objects.select_for_update().defer("geom_3857").get(pk=parent.pk)
         code = code or next_code(parent, kind)
         validate_code(code, level, kind, parent.code)
         if AdminUnit.objects.filter(code=code).exists():
@@ -240,7 +242,7 @@ def _store_noded(result: PipelineResult, user: Any) -> None:
     if not result.noded_siblings:
         return
     versions = []
-    for sib in AdminUnit.objects.filter(pk__in=list(result.noded_siblings)).order_by("pk"):
+    for sib in AdminUnit.objects.filter(pk__in=list(result.noded_siblings)).defer("geom_3857").order_by("pk"):
         has_history = ensure_baseline(sib)
         new_version = sib.boundary_version + (1 if has_history else 0)
         geom = to_geos(result.noded_siblings[sib.pk])
@@ -268,8 +270,8 @@ def reshape_unit(
         raise DomainError("no_parent", "市级根单位的边界不能在此修改。")
     geom = as_geometry(geometry)
     with transaction.atomic(), audit_context.acting_as(user, audit_context.current().ip, reason):
-        parent = AdminUnit.objects.select_for_update().get(pk=unit.parent_id)
-        unit = AdminUnit.objects.select_for_update().get(pk=unit.pk)
+        parent = AdminUnit.objects.select_for_update().defer("geom_3857").get(pk=unit.parent_id)
+        unit = AdminUnit.objects.select_for_update().defer("geom_3857").get(pk=unit.pk)
         old = to_shapely(unit.geom)
         result = _run(parent, geom, unit.level, exclude=unit.pk)
         report = dict(result.report)
@@ -281,7 +283,8 @@ def reshape_unit(
 
 def propagate(unit: AdminUnit, old: Any, new: Any, user: Any, reason: str) -> list[dict[str, Any]]:
     """Children of ``unit`` follow its boundary change (recursively). Refusals roll back the save."""
-    children = list(AdminUnit.objects.select_for_update().filter(parent=unit).exclude(geom=None).order_by("pk"))
+    children = list(AdminUnit.objects.select_for_update().filter(parent=unit).exclude(geom=None)
+                    .defer("geom_3857").order_by("pk"))
     if not children:
         return []
     sibs = [Sibling(c.pk, to_shapely(c.geom), c.name) for c in children]
