@@ -1,21 +1,36 @@
-// ECharts, loaded on demand (its own chunk): the per-village ranking with a colour legend.
+// ECharts, loaded on demand (its own chunk): the per-village ranking, bars coloured like the map.
 import * as echarts from "echarts/core";
 import { BarChart } from "echarts/charts";
-import { GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import { GridComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 
-echarts.use([BarChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+
+/** The colour MapLibre's linear "interpolate" gives value/max on the same ramp. */
+export function rampColor(ramp: string[], ratio: number): string {
+  const r = Math.min(1, Math.max(0, ratio)) * (ramp.length - 1);
+  const i = Math.min(ramp.length - 2, Math.floor(r));
+  const f = r - i;
+  const a = ramp[i].match(/\w\w/g)!.map((x) => parseInt(x, 16));
+  const b = ramp[i + 1].match(/\w\w/g)!.map((x) => parseInt(x, 16));
+  return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * f)).join(",")})`;
+}
 
 export function barChart(el: HTMLElement, values: Array<{ name: string; value: number }>, max: number, ramp: string[]): echarts.EChartsType {
-  el.style.height = `${Math.max(220, values.length * 22 + 60)}px`;
+  el.style.height = `${Math.max(220, values.length * 22 + 40)}px`;
   const chart = echarts.init(el, undefined, { renderer: "canvas" });
   chart.setOption({
-    grid: { left: 90, right: 20, top: 40, bottom: 20 },
+    animation: false,
+    grid: { left: 90, right: 20, top: 10, bottom: 20 },
     tooltip: { trigger: "axis" },
-    visualMap: { min: 0, max, orient: "horizontal", left: "center", top: 0, inRange: { color: ramp }, calculable: false, itemHeight: 120 },
     xAxis: { type: "value" },
     yAxis: { type: "category", data: values.map((v) => v.name), inverse: true, axisLabel: { fontSize: 11 } },
-    series: [{ type: "bar", data: values.map((v) => v.value) }],
+    series: [
+      {
+        type: "bar",
+        data: values.map((v) => ({ value: v.value, itemStyle: { color: rampColor(ramp, v.value / max), borderColor: "#c55a11", borderWidth: 0.5 } })),
+      },
+    ],
   });
   return chart;
 }

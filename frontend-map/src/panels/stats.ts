@@ -46,7 +46,10 @@ export const statsPanel: Panel = {
       canSeePeople(me) ? h("option", { value: "houses" }, t("statHouses")) : null,
     );
     const chartBox = h("div", { class: "chart", id: "stat-chart" });
-    body.append(h("h3", {}, t("statsTitle")), h("label", {}, t("statistic"), " ", select), chartBox);
+    const legendMin = h("span", {}, "0");
+    const legendMax = h("span", {}, "");
+    const legend = h("div", { class: "ramp-legend" }, legendMin, h("span", { class: "ramp", style: `background: linear-gradient(90deg, ${RAMP.join(",")})` }), legendMax);
+    body.append(h("h3", {}, t("statsTitle")), h("label", {}, t("statistic"), " ", select), legend, chartBox);
     let chart: { dispose(): void; resize(): void } | null = null;
     const run = async (): Promise<void> => {
       try {
@@ -62,6 +65,7 @@ export const statsPanel: Panel = {
           );
         }
         const max = Math.max(1, ...values.map((v) => v.value));
+        legendMax.textContent = String(max);
         if (info && app.map.getLayer(fillId)) {
           for (const v of values) app.map.setFeatureState({ source: layer, sourceLayer: info.sourceLayer, id: v.id }, { stat: v.value });
           const stops = RAMP.flatMap((c, i) => [(max * i) / (RAMP.length - 1), c]);
