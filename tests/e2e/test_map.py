@@ -158,6 +158,38 @@ def test_draw_overshooting_boundary_is_snapped_clipped_and_saved(map_page: MapPa
     assert any("\u4e00" <= ch <= "\u9fff" for ch in detail)  # Chinese words, not a stack trace
     assert mp.page.is_visible("#toast.error")
     mp.screenshot("server-error")
+    mp.page.click("#draw-cancel")
+
+    # History: a second version (the clerk shrinks it through the service), compare, as-of, restore.
+    import json
+
+    from boundaries import services
+
+    shrunk = unit.geom.buffer(-(unit.geom.extent[2] - unit.geom.extent[0]) * 0.1)
+    services.reshape_unit(demo.village_staff, unit.pk, json.loads(shrunk.json), reason="缩小")
+    mp.page.evaluate("(id) => window.__app.select(id, 4, {fly: true})", unit.pk)
+    mp.page.click("#tabs button[data-tab=history]")
+    mp.page.wait_for_selector(".version[data-version='2']")
+    mp.page.check(".version[data-version='1'] input")
+    mp.page.check(".version[data-version='2'] input")
+    with mp.page.expect_response(lambda r: "/history/compare/" in r.url) as cmp:
+        mp.page.click("#history-compare")
+    assert cmp.value.status == 200 and cmp.value.json()["removed"]["area_m2"] > 0
+    mp.page.wait_for_function("() => window.__map.getSource('history-a')._data?.features?.length > 0 || "
+                              "window.__map.querySourceFeatures('history-a').length > 0")
+    today = dt.date.today().isoformat()
+    with mp.page.expect_response(lambda r: "/api/boundaries/as-of/" in r.url) as asof:
+        mp.page.fill("#history-date", today)
+    assert asof.value.status == 200
+    mp.page.click(".version[data-version='1'] .restore")
+    mp.page.fill("#dialog textarea[name=reason]", "恢复原边界")
+    with mp.page.expect_response(lambda r: r.url.endswith(f"/api/units/{unit.pk}/restore/")) as restored:
+        mp.page.click("#dialog-ok")
+    assert restored.value.status == 200, restored.value.text()
+    unit.refresh_from_db()
+    assert unit.boundary_version == 3 and unit.area_m2 == pytest.approx(hole_area, rel=0.05)
+    mp.page.wait_for_selector(".version[data-version='3']")
+    mp.screenshot("history")
 
 
 def test_town_supervisor_cannot_draw_and_sees_choropleth(map_page: MapPage, demo: Any) -> None:
