@@ -11,6 +11,7 @@ import { h, showError } from "./ui";
 import { panels, type Panel } from "./panels";
 import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
+import { setupLabels } from "./labels";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
   w.__map = map;
   w.__app = app;
   await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once("load", () => resolve())));
+  setupLabels(app);
   if (home?.geometry) app.flyToGeometry(home.geometry, me.unit!.level, 0);
   map.once("idle", () => (w.__mapReady = true));
   buildTabs(app);

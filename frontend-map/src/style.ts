@@ -15,7 +15,7 @@ export const COLORS: Record<LevelLayer, string> = {
 };
 // Zooms at which each level's lines and labels appear (labels one band each so they don't pile up).
 const LINE_MINZOOM: Record<LevelLayer, number> = { district: 0, town: 8, community: 10, neighbourhood: 12.5, building: 14 };
-const LABEL_ZOOMS: Record<LevelLayer, [number, number]> = {
+export const LABEL_ZOOMS: Record<LevelLayer, [number, number]> = {
   district: [0, 10],
   town: [9.5, 12.5],
   community: [12, 15],
@@ -126,23 +126,7 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
         },
       });
     }
-    const [minz, maxz] = LABEL_ZOOMS[name];
-    layers.push({
-      id: `${name}-label`,
-      type: "symbol",
-      ...src,
-      minzoom: minz,
-      maxzoom: maxz,
-      layout: {
-        "text-field": ["get", "name"],
-        "text-font": FONT,
-        "text-size": { district: 16, town: 14, community: 13, neighbourhood: 12, building: 11 }[name],
-        "symbol-placement": "point",
-        "text-max-width": 8,
-        "text-padding": 4,
-      },
-      paint: { "text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
-    });
+    // Labels: one point per unit from labels.ts (tile polygons would repeat a name per tile).
   }
   if (opts.facility) {
     // Service facilities (places app): points with their names from z15.
@@ -176,6 +160,6 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
 /** Layer ids of each level, so panels can toggle them together. */
 export function layerIdsFor(name: LevelLayer): string[] {
   return name === "building"
-    ? ["building-fill", "building-extrusion", "building-line", "building-label"]
-    : [`${name}-fill`, `${name}-line`, `${name}-label`];
+    ? ["building-fill", "building-extrusion", "building-line"]
+    : [`${name}-fill`, `${name}-line`];
 }

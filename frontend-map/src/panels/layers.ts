@@ -37,7 +37,7 @@ export const layersPanel: Panel = {
       rows.push(sw(levelName(LEVEL_OF[name]), ids, name === "building" ? (app.is3d ? "building-extrusion" : "building-fill") : `${name}-line`));
     }
     const extra: Array<[Key, string[]]> = [
-      ["layerLabels", LEVEL_LAYERS.map((n) => `${n}-label`)],
+      ["layerLabels", ["unit-labels"]],
       ["layerFacility", ["facility-circle", "facility-label"]],
       ["layerHillshade", ["hillshade"]],
       ["layerImagery", ["imagery"]],
