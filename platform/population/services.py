@@ -391,7 +391,7 @@ def building_residents(building: AdminUnit, user: Any) -> tuple[list[dict[str, A
     """
     houses = list(House.objects.filter(building=building).order_by("entrance", "floor", "room")
                   .values("id", "entrance", "floor", "room", "area_m2"))
-    rows = (Person.objects.visible_to(user).filter(house__building=building)
+    rows = (Person.objects.visible_to(user, within=building).filter(house__building=building)
             .order_by("house_id", "relation_to_head", "id").values_list(*RESIDENT_FIELDS))
     today = dt.date.today()
     dec, mask_id, mask_phone = crypto.decryptor(), ids.mask_id, ids.mask_phone
