@@ -134,6 +134,8 @@ def test_building_residents_and_counts(world, api) -> None:
     assert first["resident_count"] == 2 and first["residents"][0]["phone"] == "138****0000"
     assert "13800000000" not in r.content.decode()
     assert api(world.staff_b).get(URL + f"buildings/{world.ba.pk}/houses/").status_code == 404
+    # The town above sees the same residents (scoped through the building's community).
+    assert api(world.town_admin).get(URL + f"buildings/{world.ba.pk}/houses/").json()["resident_count"] == 3
     services.unplace(world.staff_a, people[0], "搬走")
     assert BuildingResidents.objects.get(building=world.ba).residents == before + 2
     assert stats.resident_counts_by_building(world.a)[world.ba.pk] == before + 2
