@@ -40,6 +40,7 @@ from .codes import (
     HouseRelation,
 )
 from .models import Household, Person
+from .services import _event
 
 Progress = Callable[[int, int, str], None]
 
@@ -247,26 +248,31 @@ def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: Any, reason
                 copy.write_row((pid, *_person_row(r, pool if mode == "pool" else None, hh_ids, now, mode)))
         # One event per person written (what, who, when, why), also by COPY.
         with cur.cursor.copy(
-            "COPY population_personevent (person_id, kind, at, actor_id, actor_name, reason, to_pool_id, house_relation)"
-            " FROM STDIN"
+            "COPY population_personevent (person_id, kind, at, actor_id, actor_name, reason, to_pool_id, to_house_id,"
+            " house_relation) FROM STDIN"
         ) as copy:
             actor = (user.pk if user else None, getattr(user, "username", "system"))
             to_pool = pool.pk if pool and mode == "pool" else None
-            for pid in person_ids:
-                copy.write_row((pid, kind, now, actor[0], actor[1], reason, to_pool, ""))
+            for pid, r in zip(person_ids, create, strict=True):
+                copy.write_row((pid, kind, now, actor[0], actor[1], reason, to_pool, r.house_id, ""))
     for r in rows:
         if r.existing is None:
             continue
         person = Person.objects.select_for_update().get(pk=r.existing[0])
+        before = (person.house_id, person.hukou_code, person.hukou_address)
         _apply(person, r, hh_ids, mode)
-        if mode == "pool" and person.pool_id is None:
+        joins = mode == "pool" and person.pool_id is None
+        if joins:
             person.pool = pool
-            person.save()
-            from .services import _event
-
+        person.save()
+        # The same history as the one-by-one workflows: pool moves, house moves, 户籍地 changes.
+        if joins:
             _event(person, EventKind.TRANSFER_IN, user, reason, to_pool=pool)
-        else:
-            person.save()
+        if person.house_id != before[0]:
+            _event(person, EventKind.PLACED, user, reason, from_house_id=before[0], to_house_id=person.house_id,
+                   house_relation=person.house_relation)
+        if (person.hukou_code, person.hukou_address) != before[1:]:
+            _event(person, EventKind.HUKOU_UPDATED, user, reason)
 
 
 def _next_ids(cur: Any, table: str, n: int) -> list[int]:

@@ -53,6 +53,7 @@ def test_import_dry_run_then_write(world, api) -> None:
     assert people[0].house == h and people[0].tags == ["veteran"] and people[1].ethnicity == "15"
     assert people[0].household == people[1].household == Household.objects.get(number="H001")
     assert people[0].phone == "13811112222"
+    assert people[0].events.get(kind="imported").to_house == h
     assert AuditEvent.objects.filter(model="adminunits.AdminUnit", object_id=str(world.a.pk),
                                      after__import_rows=2).exists()
 
@@ -151,3 +152,4 @@ def test_only_the_city_record_import_changes_hukou(world, api) -> None:
     assert report.written and report.to_update == 1
     p.refresh_from_db()
     assert p.hukou_address == "重庆市渝北区新地址1号" and p.pool == world.a
+    assert p.events.filter(kind="hukou_updated").count() == 1
