@@ -94,13 +94,13 @@ def _draw_polygon(mp: MapPage, rect: Polygon, padding: int = 120) -> None:
     mp.wait_idle()
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
     points = [mp.project(*c) for c in corners]
-    for x, y in points:
-        mp.page.mouse.move(x, y)
+    # Move in small steps before each click: Terra Draw places the vertex where the pointer last moved,
+    # and a loaded machine may coalesce a single jump.
+    for x, y in [*points, points[0]]:  # the closing click on the first vertex finishes the polygon
+        mp.page.mouse.move(x, y, steps=4)
+        mp.page.wait_for_timeout(100)
         mp.page.mouse.click(x, y)
-        mp.page.wait_for_timeout(250)
-    x, y = points[0]
-    mp.page.mouse.move(x, y)
-    mp.page.mouse.click(x, y)  # closing click on the first vertex finishes the polygon
+        mp.page.wait_for_timeout(350)
 
 
 def test_draw_overshooting_boundary_is_snapped_clipped_and_saved(map_page: MapPage, demo: Any) -> None:

@@ -158,7 +158,9 @@ export const buildingPanel: Panel = {
         if (withPeople && app.me.can_write && houses.length) parts.push(placeForm(houses, () => void draw()));
         body.replaceChildren(...parts);
       } catch (err) {
-        body.replaceChildren(h("p", { class: "error" }, (err as Error).message));
+        // The outline and the floor view do not depend on the dwellings: keep them available.
+        body.replaceChildren(h("h3", {}, sel.feature?.properties?.name ?? `#${sel.id}`), h("p", { class: "error" }, (err as Error).message));
+        if (app.is3d && sel.feature) body.append(h("button", { class: "secondary", id: "btn-floors", onclick: () => showFloors(app, []) }, t("floorsView")));
       }
     };
     app.on("select", () => void draw(), body);
