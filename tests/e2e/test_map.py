@@ -62,11 +62,6 @@ def test_village_staff_signs_in_and_sees_their_village(map_page: MapPage, demo: 
     assert not mp.failed, mp.failed
 
 
-def test_login_is_required(client: Any) -> None:
-    res = client.get("/map/")
-    assert res.status_code == 302 and res["Location"].startswith("/accounts/login/?next=/map/")
-
-
 def _hole_and_overshoot(demo: Any) -> tuple[AdminUnit, Polygon, float]:
     """Remove one neighbourhood at the community's edge (a hole to draw into) and return the parent,
     a rectangle around the hole that overshoots the parent, and the hole's area."""
