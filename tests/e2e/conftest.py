@@ -124,30 +124,3 @@ def map_page(browser: Any, live_server: Any) -> Generator[MapPage, None, None]:
     context.close()
     assert not mp.outside_requests, f"requests to outside hosts: {mp.outside_requests[:5]}"
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _tiles_cache_without_fk(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Workaround (test database only): tiles' raw-SQL cache table maptiles_generalisedunit carries a
-    foreign key Django does not know about, which makes the flush after each live_server test fail
-    (TRUNCATE of a referenced table). Drop that constraint; the table is a cache keyed by version."""
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        cur.execute(
-            """SELECT conname FROM pg_constraint WHERE contype = 'f'
-               AND conrelid = to_regclass('maptiles_generalisedunit')"""
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f'ALTER TABLE maptiles_generalisedunit DROP CONSTRAINT "{name}"')
-
-
-@pytest.fixture(autouse=True)
-def _clear_tiles_cache(request: pytest.FixtureRequest) -> Generator[None, None, None]:
-    yield
-    if "live_server" in request.fixturenames:
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            cur.execute("SELECT to_regclass('maptiles_generalisedunit') IS NOT NULL")
-            if cur.fetchone()[0]:
-                cur.execute("DELETE FROM maptiles_generalisedunit")
