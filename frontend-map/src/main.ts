@@ -164,7 +164,10 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => (map.loaded() ? resolve() : map.once("load", () => resolve())));
   setupLabels(app);
   if (home?.geometry) app.flyToGeometry(home.geometry, me.unit!.level, 0);
-  map.once("idle", () => (w.__mapReady = true));
+  map.once("idle", () => {
+    w.__mapReady = true;
+    document.getElementById("loading")?.remove();
+  });
   buildTabs(app);
   setupClicks(app);
   setupSearch(app);
@@ -172,6 +175,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  document.getElementById("loading")?.remove();
   showError(err);
   console.error(err);
 });
