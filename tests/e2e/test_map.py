@@ -60,6 +60,8 @@ def test_village_staff_signs_in_and_sees_their_village(map_page: MapPage, demo: 
     mp.page.click("#btn-lang")
     assert mp.page.inner_text("#tabs button.active") == "Units"
     assert not mp.failed, mp.failed
+    # (the login page, not ours, has no favicon)
+    assert not [e for e in mp.console_errors if "favicon.ico" not in e], mp.console_errors
 
 
 def _hole_and_overshoot(demo: Any) -> tuple[AdminUnit, Polygon, float]:
