@@ -104,6 +104,23 @@ def feature_with_report(unit: AdminUnit, report: dict[str, Any]) -> dict[str, An
     return data
 
 
+def tree_as_of_response(request: Request, date: str | None, root_id: str | None) -> Response:
+    """The subtree under ``root_id`` (default: the user's unit) as it was at the end of ``date``."""
+    cutoff = history.parse_date(date)
+    root_id = root_id or getattr(request.user, "unit_id", None)
+    if root_id is None:
+        raise DomainError("parent_required", "请指定子树的根单位。")
+    root = services.get_visible_unit(request.user, root_id)
+    level = request.query_params.get("level")
+    try:
+        level = int(level) if level not in (None, "") else None
+    except ValueError:
+        raise DomainError("invalid_parameter", "level 应为整数。") from None
+    features = history.tree_as_of(root, cutoff, level)
+    return Response({"type": "FeatureCollection", "as_of": cutoff.isoformat(), "count": len(features),
+                     "features": features})
+
+
 # --- on the units viewset -------------------------------------------------------------------------
 
 
@@ -114,19 +131,7 @@ class UnitWriteMixin:
         """``?as_of=YYYY-MM-DD`` (with ``subtree=<id>`` and ``level=``): the tree as it was then."""
         if "as_of" not in request.query_params:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
-        cutoff = history.parse_date(request.query_params.get("as_of"))
-        root_id = request.query_params.get("subtree") or getattr(request.user, "unit_id", None)
-        if root_id is None:
-            raise DomainError("parent_required", "请用 subtree 指定子树的根。")
-        root = services.get_visible_unit(request.user, root_id)
-        level = request.query_params.get("level")
-        try:
-            level = int(level) if level not in (None, "") else None
-        except ValueError:
-            raise DomainError("invalid_parameter", "level 应为整数。") from None
-        features = history.tree_as_of(root, cutoff, level)
-        return Response({"type": "FeatureCollection", "as_of": cutoff.isoformat(), "count": len(features),
-                         "features": features})
+        return tree_as_of_response(request, request.query_params.get("as_of"), request.query_params.get("subtree"))
 
     @extend_schema(request=UnitCreateRequest, responses={201: OpenApiTypes.OBJECT},
                    summary="Create a unit; its boundary goes through the save pipeline")
@@ -248,18 +253,7 @@ class AsOfView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        cutoff = history.parse_date(request.query_params.get("date"))
-        root_id = request.query_params.get("root") or getattr(request.user, "unit_id", None)
-        if root_id is None:
-            raise DomainError("parent_required", "请指定 root。")
-        root = services.get_visible_unit(request.user, root_id)
-        level = request.query_params.get("level")
-        try:
-            level = int(level) if level not in (None, "") else None
-        except ValueError:
-            raise DomainError("invalid_parameter", "level 应为整数。") from None
-        features = history.tree_as_of(root, cutoff, level)
-        return Response({"type": "FeatureCollection", "as_of": cutoff.isoformat(), "features": features})
+        return tree_as_of_response(request, request.query_params.get("date"), request.query_params.get("root"))
 
 
 class ImportView(APIView):
