@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from boundaries.levels import Level
 
 from . import crypto
-from .ids import check_digit
+from .ids import check_digit, mask_id, mask_phone
 
 SCALES = {"tiny": 3_000, "default": 220_000, "full": 2_200_000}
 REFERENCE = dt.date(2026, 1, 1)
@@ -212,8 +212,8 @@ def generate(scale: str = "default", seed: int = 2026, progress: Progress | None
                     buf = []
             cp.write("".join(buf))
         cur.execute("SELECT setval(pg_get_serial_sequence('population_household', 'id'), %s)", [hh_base + hh_total])
-        cols = ("name, id_hash, id_cipher, region_code, birth_date, sex, ethnicity, phone_hash, phone_cipher, "
-                "hukou_code, hukou_address, pool_id, status, house_id, house_relation, household_id, "
+        cols = ("name, id_hash, id_cipher, id_masked, region_code, birth_date, sex, ethnicity, phone_hash, "
+                "phone_cipher, phone_masked, hukou_code, hukou_address, pool_id, status, house_id, house_relation, household_id, "
                 "relation_to_head, political_status, tags, added_by_community, created_at, updated_at")
         rel_map = {"02": "owner"}
         N = "\\N"
@@ -233,9 +233,9 @@ def generate(scale: str = "default", seed: int = 2026, progress: Progress | None
                     hk_code, hk_addr = comm_code[ci], f"{comm_addr[ci]}{int(days[i]) % 200 + 1}号"
                 if has_phone[i]:
                     phone = f"{phone_pre[i]}{int(phone_num[i]):08d}"
-                    ph, pc = _bytea(crypto.phone_hash(phone)), _bytea(crypto.encrypt(phone))
+                    ph, pc, pm = _bytea(crypto.phone_hash(phone)), _bytea(crypto.encrypt(phone)), mask_phone(phone)
                 else:
-                    ph = pc = N
+                    ph, pc, pm = N, N, ""
                 hid = house[i]
                 in_pool = not city_only[i]
                 given = (GIVEN_M if male[i] else GIVEN_F)
@@ -255,8 +255,8 @@ def generate(scale: str = "default", seed: int = 2026, progress: Progress | None
                     tags.append("deprived_political_rights")
                 placed = in_pool and hid >= 0
                 lines.append("\t".join((
-                    name, _bytea(crypto.id_hash(number)), _bytea(crypto.encrypt(number)), region[i], bd.isoformat(),
-                    "1" if male[i] else "2", eth[i], ph, pc, hk_code, hk_addr,
+                    name, _bytea(crypto.id_hash(number)), _bytea(crypto.encrypt(number)), mask_id(number),
+                    region[i], bd.isoformat(), "1" if male[i] else "2", eth[i], ph, pc, pm, hk_code, hk_addr,
                     str(communities[ci][0]) if in_pool else N, "active", str(hid) if placed else N,
                     (rel_map.get(relation[i], "family") if placed else ""), str(hh_base + hh[i]), relation[i],
                     political[i], "{" + ",".join(tags) + "}", "f", "2026-01-01 00:00:00+08", "2026-01-01 00:00:00+08",

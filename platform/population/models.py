@@ -99,6 +99,11 @@ class Person(models.Model):
     ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY_CHOICES, default="01")
     phone_hash = models.BinaryField(null=True, blank=True, editable=False)
     phone_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    # Masked display forms (ids.mask_id / ids.mask_phone), written with the ciphertext by every
+    # writer (set_id_number/set_phone, the COPY import, the demo generator) so that lists, the
+    # building view and masked exports never decrypt. They hold only what every list shows anyway.
+    id_masked = models.CharField("脱敏身份证号", max_length=18, default="", editable=False)
+    phone_masked = models.CharField("脱敏电话", max_length=16, blank=True, default="", editable=False)
     # 户籍地: locked for community staff; only the city-record import changes it.
     hukou_code = models.CharField("户籍地区划代码", max_length=12, blank=True)
     hukou_address = models.CharField("户籍地址", max_length=200, blank=True)
@@ -141,7 +146,7 @@ class Person(models.Model):
         # Name only: str() ends up in audit object_repr and admin lists, never the ID number.
         return self.name
 
-    # -- personal data, decrypted on demand -------------------------------------------------
+    # -- personal data, decrypted on demand (reveal, full export only) -------------------------
     @property
     def id_number(self) -> str:
         return crypto.decrypt(self.id_cipher)
@@ -150,18 +155,11 @@ class Person(models.Model):
     def phone(self) -> str:
         return crypto.decrypt(self.phone_cipher)
 
-    @property
-    def id_masked(self) -> str:
-        return ids.mask_id(self.id_number)
-
-    @property
-    def phone_masked(self) -> str:
-        return ids.mask_phone(self.phone)
-
     def set_id_number(self, raw: str) -> ids.ResidentId:
         rid = ids.parse_id(raw)
         self.id_hash = crypto.id_hash(rid.number)
         self.id_cipher = crypto.encrypt(rid.number)
+        self.id_masked = ids.mask_id(rid.number)
         self.region_code = rid.region_code
         self.birth_date = rid.birth_date
         self.sex = rid.sex
@@ -170,10 +168,12 @@ class Person(models.Model):
     def set_phone(self, raw: str | None) -> None:
         if not raw:
             self.phone_hash = self.phone_cipher = None
+            self.phone_masked = ""
             return
         phone = ids.normalise_phone(raw)
         self.phone_hash = crypto.phone_hash(phone)
         self.phone_cipher = crypto.encrypt(phone)
+        self.phone_masked = ids.mask_phone(phone)
 
     @property
     def unit_path(self) -> str:

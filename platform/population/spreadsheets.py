@@ -227,8 +227,8 @@ def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: Any, reason
     hh_ids: dict[str, int] = dict(Household.objects.filter(number__in=numbers).values_list("number", "id"))
     new_numbers = sorted(numbers - set(hh_ids))
     create = [r for r in rows if r.existing is None]
-    cols = ("id", "name", "id_hash", "id_cipher", "region_code", "birth_date", "sex", "ethnicity", "phone_hash",
-            "phone_cipher", "hukou_code", "hukou_address", "pool_id", "status", "house_id", "house_relation",
+    cols = ("id", "name", "id_hash", "id_cipher", "id_masked", "region_code", "birth_date", "sex", "ethnicity",
+            "phone_hash", "phone_cipher", "phone_masked", "hukou_code", "hukou_address", "pool_id", "status", "house_id", "house_relation",
             "household_id", "relation_to_head", "political_status", "tags", "added_by_community", "created_at",
             "updated_at")
     kind = EventKind.CITY_RECORD if mode == "city" else EventKind.IMPORTED
@@ -288,9 +288,10 @@ def _person_row(r: Row, pool: AdminUnit | None, hh_ids: dict[str, int], now: dt.
     rel = HOUSE_RELATION_BY_LABEL.get(v.get("house_relation", ""), HouseRelation.FAMILY if r.house_id else "")
     tags = [TAG_BY_LABEL[t] for t in v.get("tags", "").replace(",", "、").replace("，", "、").split("、") if t]
     return (
-        v["name"], r.hash, crypto.encrypt(r.rid.number), r.rid.region_code, r.rid.birth_date,
-        r.rid.sex, _code(ETHNICITY_BY_NAME, v.get("ethnicity", ""), "01"),
+        v["name"], r.hash, crypto.encrypt(r.rid.number), ids.mask_id(r.rid.number), r.rid.region_code,
+        r.rid.birth_date, r.rid.sex, _code(ETHNICITY_BY_NAME, v.get("ethnicity", ""), "01"),
         crypto.phone_hash(r.phone) if r.phone else None, crypto.encrypt(r.phone) if r.phone else None,
+        ids.mask_phone(r.phone) if r.phone else "",
         v.get("hukou_code", "")[:12], v.get("hukou_address", "")[:200], pool.pk if pool else None, "active",
         r.house_id, rel, hh_ids.get(v.get("household", "")), _code(RELATION_BY_NAME, v.get("relation_to_head", "")),
         _code(POLITICAL_BY_NAME, v.get("political_status", ""), "13"), tags, mode == "pool", now, now,

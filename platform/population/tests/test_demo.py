@@ -21,6 +21,8 @@ def test_tiny_demo_population_is_valid_and_deterministic(world) -> None:
     for p in sample:
         rid = ids.parse_id(p.id_number)  # real check digit, real birth date
         assert rid.birth_date == p.birth_date and rid.sex == p.sex and rid.region_code == p.region_code
+        # The demo's COPY writes the stored masked forms too.
+        assert p.id_masked == ids.mask_id(rid.number) and p.phone_masked == ids.mask_phone(p.phone)
     assert sum(p.region_code.startswith("50") for p in sample) > 200  # mostly Chongqing region codes
     assert any(not p.hukou_code.startswith(p.pool.code) for p in sample if p.pool_id)  # registered elsewhere
     old = Person.objects.filter(birth_date__year__lte=1965).count() / out["people"]
