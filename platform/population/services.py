@@ -392,7 +392,9 @@ def building_residents(building: AdminUnit, user: Any) -> tuple[list[dict[str, A
     """
     houses = list(House.objects.filter(building=building).order_by("entrance", "floor", "room")
                   .values("id", "entrance", "floor", "room", "area_m2"))
-    rows = (Person.objects.visible_to(user, within=building).filter(house__building=building)
+    # house_id = ANY(the ids just read), not a join on house__building: the planner misestimated the
+    # join (40 rows for 866) and scanned the whole pool (22,000 people) — 18 ms instead of 5 ms.
+    rows = (Person.objects.visible_to(user, within=building).filter(house_id__in=[h["id"] for h in houses])
             .order_by("house_id", "relation_to_head", "id").values_list(*RESIDENT_FIELDS))
     today = dt.date.today()
     people: dict[int, list[dict[str, Any]]] = {}

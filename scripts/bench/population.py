@@ -3,6 +3,7 @@
 
     createdb -h 127.0.0.1 -U smartcommunity bench_p
     export DATABASE_URL=postgis://smartcommunity:smartcommunity@127.0.0.1:5432/bench_p
+    export SECRET_KEY=bench-only PII_ENCRYPTION_KEY=bench-pii-key   # the script's defaults
     python platform/manage.py migrate
     python platform/manage.py load_demo --scale full          # tree + 2.2 M people
     python scripts/bench/population.py [--samples 200]
@@ -27,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The key the bench database was generated with (load_demo under the same environment).
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
 
 
 def pct(xs: list[float], p: float) -> float:
