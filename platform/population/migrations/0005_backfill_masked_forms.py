@@ -10,6 +10,7 @@ an interrupted run resumes where it stopped (only rows with an empty id_masked a
 import sys
 import time
 
+from cryptography.exceptions import InvalidTag
 from django.db import connection, migrations, transaction
 
 BATCH = 20_000
@@ -35,8 +36,14 @@ def backfill(apps, schema_editor):
             if not rows:
                 break
             pids = [r[0] for r in rows]
-            id_m = [ids.mask_id(dec(r[1])) for r in rows]
-            phone_m = [ids.mask_phone(dec(r[2])) for r in rows]
+            try:
+                id_m = [ids.mask_id(dec(r[1])) for r in rows]
+                phone_m = [ids.mask_phone(dec(r[2])) for r in rows]
+            except InvalidTag:
+                raise RuntimeError(
+                    "population 0005: PII_ENCRYPTION_KEY is not the key this database's personal data was "
+                    "encrypted with. Run the migration with the original key."
+                ) from None
             cur.execute(
                 "UPDATE population_person p SET id_masked = v.i, phone_masked = v.ph"
                 " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, i, ph) WHERE p.id = v.id",
