@@ -26,7 +26,7 @@ install_system_packages() {
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
-  # node/npm may come from elsewhere (nodesource, nvm): accept any node >= 18.
+  # node/npm may come from elsewhere (nodesource, nvm); check_node below insists on a recent one.
   if command -v node >/dev/null && command -v npm >/dev/null; then
     missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
   fi
@@ -51,8 +51,20 @@ install_python() {
   echo "$want" > "$STAMPS/python"
 }
 
+# Vite 7 and ESLint 10 need Node.js >= 20.19. Debian 12 and Ubuntu 24.04 ship 18: say so plainly.
+check_node() {
+  local v; v="$(node -p 'process.versions.node' 2>/dev/null || echo 0)"
+  local major="${v%%.*}" minor; minor="$(echo "$v" | cut -d. -f2)"
+  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
+    echo "Node.js $v is too old for the map client: install Node.js 20.19+ or 22.12+ (e.g. from your" >&2
+    echo "distribution's newer release or your organisation's mirror), then run this command again." >&2
+    exit 1
+  fi
+}
+
 install_frontend() {
   [ -f frontend-map/package.json ] || return 0
+  check_node
   local want; want="$(hash_of frontend-map/package.json frontend-map/package-lock.json)"
   if [ ! -d frontend-map/node_modules ] || [ "$(cat "$STAMPS/npm" 2>/dev/null)" != "$want" ]; then
     log "installing the front end's node modules"
