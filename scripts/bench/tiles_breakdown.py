@@ -1,0 +1,73 @@
+"""Where a cold tile's time goes, in one process (no HTTP server, no network client).
+
+Runs the benchmark's fixed tile list (scripts/bench/tiles.py) through Django's test client with token
+authentication and the process-local cache, then the same tiles through the renderer alone and the
+token+version lookup alone. Compare with `scripts/bench/tiles`: what the HTTP server adds is the
+difference between "client cold" here and "ours cold" there.
+
+    BENCH_DB=bench_t .venv/bin/python scripts/bench/tiles_breakdown.py   # after scripts/bench/tiles loaded it
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+db = os.environ.get("BENCH_DB", "bench_t")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="config.settings", DEBUG="false", ALLOWED_HOSTS="*", REDIS_URL="",
+    DATABASE_URL=f"postgis://smartcommunity:smartcommunity@127.0.0.1:5432/{db}",
+)
+os.environ.setdefault("SECRET_KEY", "bench-secret")
+os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.test import Client  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from tiles import mvt, versions  # noqa: E402
+from tiles.layers import get_layer  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("tiles_bench", ROOT / "scripts" / "bench" / "tiles.py")
+tiles_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tiles_bench)  # type: ignore[union-attr]
+
+
+def main() -> None:
+    tiles = tiles_bench.tile_list(f"postgresql://smartcommunity:smartcommunity@127.0.0.1:5432/{db}")
+    user = User.objects.select_related("unit").get(username=tiles_bench.USER)
+    token = Token.objects.get_or_create(user=user)[0].key
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_ENCODING="gzip")
+    n = len(tiles)
+    for round_no in (1, 2, 3):
+        cache.clear()
+        t0 = time.perf_counter()
+        for layer, z, x, y in tiles:
+            client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt")
+        t1 = time.perf_counter()
+        for layer, z, x, y in tiles:
+            client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt")
+        t2 = time.perf_counter()
+        for layer, z, x, y in tiles:
+            decl = get_layer(layer)
+            mvt.render(decl, [decl], z, x, y, user.unit.path)
+        t3 = time.perf_counter()
+        for layer, z, x, y in tiles:
+            versions.token_user_and_version(token, get_layer(layer).sources, z, x, y)
+        t4 = time.perf_counter()
+        print(f"round {round_no}: ms per tile — client cold {1000 * (t1 - t0) / n:.2f}, client warm "
+              f"{1000 * (t2 - t1) / n:.2f}, render only {1000 * (t3 - t2) / n:.2f}, "
+              f"token+version only {1000 * (t4 - t3) / n:.2f} ({n} tiles)")
+
+
+if __name__ == "__main__":
+    main()
