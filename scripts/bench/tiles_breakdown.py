@@ -29,11 +29,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from accounts.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from accounts.models import User  # noqa: E402
 from tiles import mvt, versions  # noqa: E402
 from tiles.layers import get_layer  # noqa: E402
 
