@@ -104,6 +104,7 @@ const zh = {
   errorServer: "服务器出错了，请联系管理员",
   floorsView: "按楼层显示",
   reveal: "查看完整身份证号和电话",
+  revealShort: "完整",
   revealReason: "查看事由（记入审计日志）",
 };
 export type Key = keyof typeof zh;
@@ -213,6 +214,7 @@ const en: Record<Key, string> = {
   errorServer: "Server error, please contact the administrator",
   floorsView: "Show by floor",
   reveal: "Show the full ID number and phone",
+  revealShort: "full",
   revealReason: "Reason (recorded in the audit log)",
 };
 

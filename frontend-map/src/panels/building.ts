@@ -186,7 +186,7 @@ function residentRow(p: Person): HTMLElement {
         showError(err);
       }
     },
-  }, "👁");
+  }, t("revealShort"));
   return h("div", { class: "resident", "data-person-id": p.id }, `${p.name}`, small, reveal);
 }
 
