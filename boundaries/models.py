@@ -80,10 +80,6 @@ class AdminUnit(models.Model):
         super().save(*args, **kwargs)
 
 
-class CommitteeQuerySet(ScopedQuerySet):
-    scope_path_lookup = "unit__path"
-
-
 class CommitteeRecord(models.Model):
     """Basic record of a community's committee (村民委员会 / 社区居民委员会)."""
 
@@ -93,7 +89,7 @@ class CommitteeRecord(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     members = models.JSONField(default=list, blank=True, help_text='[{"name": "...", "post": "主任"}]')
 
-    objects = CommitteeQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # scoped by unit__path, the default
 
     class Meta:
         verbose_name = "村(居)委会"
@@ -142,10 +138,6 @@ class VersionOperation(models.TextChoices):
     IMPORT = "import", "文件导入"
 
 
-class BoundaryVersionQuerySet(ScopedQuerySet):
-    scope_path_lookup = "unit__path"
-
-
 class BoundaryVersion(models.Model):
     """One generation of a unit's boundary: who, when, why, how (issue 3 §5).
 
@@ -167,7 +159,7 @@ class BoundaryVersion(models.Model):
     # The pipeline report of the save that produced this version (areas, snapping, gaps...).
     report = models.JSONField(default=dict, blank=True)
 
-    objects = BoundaryVersionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # scoped by unit__path, the default
 
     class Meta:
         ordering = ["unit", "-version"]
