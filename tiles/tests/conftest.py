@@ -7,7 +7,11 @@ import math
 import mapbox_vector_tile
 import pytest
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.test import Client
+
+from tiles.lane import TileLane
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +38,45 @@ def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
     return x, y
 
 
-def client_for(user=None) -> Client:
-    c = Client(HTTP_HOST="localhost")
+class _FallThrough(Exception):
+    pass
+
+
+def _to_django(environ, start_response):
+    raise _FallThrough
+
+
+class LaneClient(Client):
+    """Django's test client, but vector tiles are answered by the WSGI fast lane, as in production
+    (config/wsgi.py); whatever the lane passes on is answered by Django as usual."""
+
+    def __init__(self, **defaults):
+        super().__init__(**defaults)
+        django_handler, lane = self.handler, TileLane(_to_django)
+
+        def handler(environ):
+            captured: dict = {}
+
+            def start_response(status, headers):
+                captured.update(status=int(status.split()[0]), headers=headers)
+
+            try:
+                body = b"".join(lane(environ, start_response))
+            except _FallThrough:
+                return django_handler(environ)
+            resp = HttpResponse(body, status=captured["status"])
+            del resp["Content-Type"]
+            for name, value in captured["headers"]:
+                resp[name] = value
+            resp.wsgi_request = WSGIRequest(environ)
+            resp.lane = True  # answered by the lane, not by a Django view
+            return resp
+
+        self.handler = handler
+
+
+def client_for(user=None, *, lane: bool = True) -> Client:
+    c = (LaneClient if lane else Client)(HTTP_HOST="localhost")
     if user is not None:
         c.force_login(user)
     return c

@@ -1,0 +1,89 @@
+"""The WSGI fast lane for vector tiles.
+
+A map view asks for dozens of tiles at a time, and most are warm: answering one from the cache costs
+less than Django's middleware chain and URL resolution around it. ``TileLane`` wraps the Django WSGI
+application (config/wsgi.py): a GET of ``/tiles/{layer}/{z}/{x}/{y}.mvt|pbf`` for a vector layer is
+answered by ``serve.vector_tile`` directly; everything else (raster tiles, errors of method, other
+URLs) goes to Django unchanged.
+
+What the middleware would have done for such a request is done here, as far as a tile needs it: the
+Host header is checked against ALLOWED_HOSTS (else Django answers 400), the session cookie is read
+with Django's own session store and ``auth.get_user`` (so logout and password changes hold at once),
+and the persistent database connection is released by the same rule as ``request_finished``
+(CONN_MAX_AGE, errors). The lane never writes: no session save, no CSRF, nothing to audit.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import parse_cookie
+from django.http.request import split_domain_port, validate_host
+
+from . import raster, serve
+
+_TILE_PATH = re.compile(r"^/tiles/(?P<layer>[^/]+)/(?P<z>[^/]+)/(?P<x>[^/]+)/(?P<y>[^/.]+)\.(?P<ext>mvt|pbf)$")
+logger = logging.getLogger("django.request")
+_REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+
+def _session_user(environ: dict) -> Callable[[], Any]:
+    def resolve() -> Any:
+        key = parse_cookie(environ.get("HTTP_COOKIE", "")).get(settings.SESSION_COOKIE_NAME)
+        if not key:
+            return AnonymousUser()
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        return auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+
+    return resolve
+
+
+def _host_allowed(environ: dict) -> bool:
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+class TileLane:
+    def __init__(self, django_app: WSGIApp):
+        self.django_app = django_app
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        match = _TILE_PATH.match(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        if match is None or match["layer"] in raster.RASTER_LAYERS or not _host_allowed(environ):
+            return self.django_app(environ, start_response)
+        req = serve.TileRequest(
+            authorization=environ.get("HTTP_AUTHORIZATION", ""),
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+            session_user=_session_user(environ),
+        )
+        try:
+            answer = serve.vector_tile(req, **match.groupdict())
+        except Exception:  # what Django's handler does: log it, answer 500, keep serving
+            logger.exception("tile %s failed", environ.get("PATH_INFO"))
+            answer = serve.error(500, "server_error", "服务器内部错误，请稍后重试。")
+        finally:
+            if not connection.in_atomic_block:  # what request_finished does (tests hold a transaction)
+                connection.close_if_unusable_or_obsolete()
+        headers = list(answer.headers)
+        if answer.status not in (204, 304):
+            headers.append(("Content-Length", str(len(answer.body))))
+        start_response(_REASONS[answer.status], headers)
+        return [answer.body] if method == "GET" and answer.body else []
