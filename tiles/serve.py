@@ -50,8 +50,9 @@ def error(status: int, code: str, detail: str, **extra: Any) -> Answer:
     body: dict[str, Any] = {"code": code, "detail": detail}
     if extra:
         body["extra"] = extra
+    # Whether a request is refused depends on who asks: caches must key errors on the credentials too.
     return Answer(status, json.dumps(body, ensure_ascii=False).encode(),
-                  (("Content-Type", JSON_TYPE), ("X-Content-Type-Options", "nosniff")))
+                  (("Content-Type", JSON_TYPE), ("Vary", "Cookie, Authorization"), ("X-Content-Type-Options", "nosniff")))
 
 
 def user_of(req: TileRequest) -> Any:

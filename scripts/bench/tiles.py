@@ -11,7 +11,6 @@ copy; TiPG reads raw geometry — it has no such table), z13-17 the building lay
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import queue
@@ -204,24 +203,96 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
     return factory
 
 
+class KeepAlive:
+    """A lean HTTP/1.1 keep-alive client: pre-built request bytes, minimal response parsing.
+
+    http.client parses every header block with the email package, which at several thousand small
+    responses a second costs more CPU than a warm tile does on the server, on the same two cores. This
+    client costs a few microseconds a request, and TiPG and our endpoint are measured with it alike.
+    """
+
+    def __init__(self, port: int):
+        self.port, self.sock, self.buf = port, None, b""
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=120)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buf += chunk
+
+    def get(self, request: bytes) -> tuple[int, bytes]:
+        for attempt in (0, 1):
+            try:
+                if self.sock is None:
+                    self._connect()
+                self.sock.sendall(request)
+                return self._response()
+            except OSError:  # a keep-alive connection the server closed: reconnect once (GET is idempotent)
+                if self.sock is not None:
+                    self.sock.close()
+                self.sock = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _response(self) -> tuple[int, bytes]:
+        while (end := self.buf.find(b"\r\n\r\n")) < 0:
+            self._fill()
+        head, self.buf = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
+        lines = head.split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+        if "content-length" in fields:
+            n = int(fields["content-length"])
+            while len(self.buf) < n:
+                self._fill()
+            body, self.buf = self.buf[:n], self.buf[n:]
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            body = self._chunked()
+        else:  # 204/304 carry no body
+            body = b""
+        if fields.get("connection", "").lower() == "close":
+            self.sock.close()
+            self.sock = None
+        return status, body
+
+    def _chunked(self) -> bytes:
+        out = []
+        while True:
+            while (eol := self.buf.find(b"\r\n")) < 0:
+                self._fill()
+            size = int(self.buf[:eol].split(b";")[0], 16)
+            self.buf = self.buf[eol + 2:]
+            while len(self.buf) < size + 2:
+                self._fill()
+            out.append(self.buf[:size])
+            self.buf = self.buf[size + 2:]
+            if size == 0:
+                return b"".join(out)
+
+
 def http_factory(port: int, url_for, headers: dict):
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    requests: dict = {}
+
+    def request_for(t) -> bytes:
+        if t not in requests:
+            requests[t] = f"GET {url_for(t)} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode()
+        return requests[t]
+
     def factory():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        client = KeepAlive(port)
 
         def fetch(t):
-            nonlocal conn
-            try:
-                conn.request("GET", url_for(t), headers=headers)
-                resp = conn.getresponse()
-            except (http.client.HTTPException, OSError):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                conn.request("GET", url_for(t), headers=headers)
-                resp = conn.getresponse()
-            body = resp.read()
-            if resp.status >= 400:
-                raise RuntimeError(f"{resp.status} {url_for(t)} {body[:200]!r}")
-            return resp.status, len(body)
+            status, body = client.get(request_for(t))
+            if status >= 400:
+                raise RuntimeError(f"{status} {url_for(t)} {body[:200]!r}")
+            return status, len(body)
 
         return fetch
 
