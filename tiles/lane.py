@@ -29,7 +29,7 @@ from django.db import connection
 from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
-from . import raster, serve
+from . import raster, serve, watch
 
 _TILE_PATH = re.compile(r"^/tiles/(?P<layer>[^/]+)/(?P<z>[^/]+)/(?P<x>[^/]+)/(?P<y>[^/.]+)\.(?P<ext>mvt|pbf)$")
 logger = logging.getLogger("django.request")
@@ -60,14 +60,21 @@ def _host_allowed(environ: dict) -> bool:
 
 
 class TileLane:
-    def __init__(self, django_app: WSGIApp):
+    """``watch``: keep this process's memo of versions and token users (tiles/watch.py). Server
+    processes want it; a test holding a transaction must not (its edits never commit, so never notify).
+    """
+
+    def __init__(self, django_app: WSGIApp, *, watch: bool = False):
         self.django_app = django_app
+        self.watch = watch
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         match = _TILE_PATH.match(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
         if match is None or match["layer"] in raster.RASTER_LAYERS or not _host_allowed(environ):
             return self.django_app(environ, start_response)
+        if self.watch:
+            watch.ensure_started()
         req = serve.TileRequest(
             authorization=environ.get("HTTP_AUTHORIZATION", ""),
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),

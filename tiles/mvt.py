@@ -4,10 +4,9 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from django.conf import settings
-from django.db import connection
 from psycopg import sql
 
-from . import generalise
+from . import db, generalise
 from .layers import VECTOR_LAYERS, CombinedLayer, VectorLayer, _read_sql
 
 
@@ -22,9 +21,15 @@ def _inner_sql(layer_name: str, sql_file: str, literals: tuple) -> sql.Composabl
     return sql.SQL("\n".join(lines)).format(**formatted)
 
 
-def layer_statement(layer: VectorLayer, z: int) -> sql.Composable:
+def layer_statement(layer: VectorLayer, z: int) -> str:
     use_generalised = layer.generalise_level is not None and z < generalise.RAW_FROM_ZOOM
-    return sql.SQL(_statement_text(layer.name, layer.attributes_at(z), use_generalised))
+    return _statement_text(layer.name, layer.attributes_at(z), use_generalised)
+
+
+def _query_text(layer_names: tuple[str, ...], z: int) -> str:
+    """One statement for the tile; several layers' MVTs concatenate (a repeated protobuf field)."""
+    statements = [layer_statement(VECTOR_LAYERS[name], z) for name in layer_names]
+    return statements[0] if len(statements) == 1 else "SELECT " + " || ".join(f"({s})" for s in statements)
 
 
 @lru_cache(maxsize=512)
@@ -51,13 +56,8 @@ def render(layer: VectorLayer | CombinedLayer, parts: list[VectorLayer], z: int,
     for p in parts:
         if p.generalise_level is not None and z < generalise.RAW_FROM_ZOOM:
             generalise.ensure_fresh(p.generalise_level)
-    statements = [layer_statement(p, z) for p in parts]
-    query = statements[0] if len(statements) == 1 else sql.SQL("SELECT {}").format(
-        sql.SQL(" || ").join(sql.SQL("({})").format(s) for s in statements)
-    )
+    query = _query_text(tuple(p.name for p in parts), z)
     params = {"z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
               "population": bool(settings.POPULATION_ENABLED)}
-    with connection.cursor() as cur:
-        cur.execute(query, params)
-        row = cur.fetchone()
+    row = db.fetchone(query, params)
     return bytes(row[0]) if row and row[0] else b""

@@ -91,6 +91,12 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default="postgis://smartcommu
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # A new connection pays 200-300 ms on its first transform (DESIGN §9): keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+# Tile queries run as server-side prepared statements (tiles/db.py); off behind a transaction pooler.
+# Django disables preparing on its connections (prepare_threshold None) and binds its own queries on the
+# client, which never prepares; a threshold no query reaches lets only explicit prepare=True prepare.
+TILE_PREPARED_STATEMENTS: bool = env.bool("TILE_PREPARED_STATEMENTS", default=True)
+if TILE_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_smartcommunity")
 

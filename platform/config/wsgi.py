@@ -14,4 +14,4 @@ _django = get_wsgi_application()  # sets Django up, so the lane's imports may fo
 from tiles.lane import TileLane  # noqa: E402
 
 # Vector tiles take the fast lane (tiles/lane.py); every other request is Django's.
-application = TileLane(_django)
+application = TileLane(_django, watch=True)

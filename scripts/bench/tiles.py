@@ -191,7 +191,7 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
             layer, z, x, y = t
             key = (layer, z)
             if key not in statements:
-                statements[key] = mvt.layer_statement(VECTOR_LAYERS[layer], z).as_string(conn)
+                statements[key] = mvt.layer_statement(VECTOR_LAYERS[layer], z)
             row = conn.execute(statements[key], {
                 "z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
                 "population": bool(settings.POPULATION_ENABLED)}).fetchone()
@@ -335,6 +335,8 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,8")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn and uvicorn worker processes")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; figures are medians")
+    ap.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                    help="our WSGI server (scripts/run uses gunicorn gthread)")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -366,10 +368,7 @@ def main() -> int:
         load0 = tuple(round(v, 1) for v in os.getloadavg())
 
         ours_port, tipg_port = free_port(), free_port()
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(ROOT / "platform"),
-             "--bind", f"127.0.0.1:{ours_port}", "--worker-class", "gthread", "--workers", str(args.workers),
-             "--threads", "8", "--keep-alive", "30", "--log-level", "warning"], env=env))
+        procs.append(subprocess.Popen(server_command(args.server, ours_port, args.workers), env=env))
         tipg_env = dict(env, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["bench_tipg"]', TIPG_TILE_BUFFER="64",
                         TIPG_TILE_RESOLUTION="4096", TIPG_MAX_FEATURES_PER_TILE="1000000",
                         TIPG_SET_MVT_LAYERNAME="true", TIPG_DB_MAX_CONN_SIZE="8", TIPG_DB_SPATIAL_EXTENT="false",
@@ -428,6 +427,17 @@ def main() -> int:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    if server == "granian":
+        return [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--working-dir",
+                str(ROOT / "platform"), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--blocking-threads", "8", "--blocking-threads-idle-timeout", "600", "--log-level", "warning",
+                "config.wsgi:application"]
+    return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(ROOT / "platform"),
+            "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", str(workers),
+            "--threads", "8", "--keep-alive", "30", "--log-level", "warning"]
 
 
 def print_report(results, tiles) -> None:
