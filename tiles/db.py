@@ -19,8 +19,9 @@ from django.conf import settings
 from django.db import connection
 
 
-def fetchone(sql: str, params: Any) -> tuple | None:
+def fetchone(sql: str, params: Any, *, binary: bool = False) -> tuple | None:
+    """``binary``: results in PostgreSQL's binary format (a tile's bytea arrives as is, not as hex)."""
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
-        cur.execute(sql, params, prepare=settings.TILE_PREPARED_STATEMENTS)
+        cur.execute(sql, params, prepare=settings.TILE_PREPARED_STATEMENTS, binary=binary)
         return cur.fetchone()

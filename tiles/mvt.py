@@ -59,5 +59,5 @@ def render(layer: VectorLayer | CombinedLayer, parts: list[VectorLayer], z: int,
     query = _query_text(tuple(p.name for p in parts), z)
     params = {"z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
               "population": bool(settings.POPULATION_ENABLED)}
-    row = db.fetchone(query, params)
+    row = db.fetchone(query, params, binary=True)
     return bytes(row[0]) if row and row[0] else b""

@@ -178,7 +178,7 @@ def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) 
         body = cache.get(key)
         if body is None:
             data = mvt.render(decl, parts, zi, xi, yi, prefix)
-            body = gzip.compress(data, compresslevel=3) if data else b""
+            body = cache.compress(data)
             cache.put(key, body)
         return _finish(req, body, etag, MVT_TYPE, gzipped=True, public=public)
     except Refused as refused:

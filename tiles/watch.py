@@ -110,11 +110,10 @@ def listen_once(stop: threading.Event) -> None:
     params.pop("cursor_factory", None)
     params["application_name"] = APPLICATION_NAME  # visible in pg_stat_activity
     with psycopg.connect(**params, autocommit=True) as conn:
-        conn.add_notify_handler(lambda _n: memo.invalidate())
         conn.execute(f"LISTEN {CHANNEL}")
         memo.invalidate(live=True)
         while not stop.is_set():
-            for _ in conn.notifies(timeout=KEEPALIVE):  # the handler above does the work
-                if stop.is_set():
-                    return
+            # Notifications that arrive during the check below are kept by psycopg and come first here.
+            for _ in conn.notifies(timeout=KEEPALIVE):
+                memo.invalidate()
             conn.execute("SELECT 1")  # a dead connection raises here within KEEPALIVE

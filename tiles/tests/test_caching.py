@@ -188,3 +188,55 @@ def test_dead_persistent_connection_is_replaced(demo):
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
     resp = anon.get(f"/tiles/community/14/{x}/{y + 1}.mvt")
     assert resp.status_code in (200, 204)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A private redis-server (installed by scripts/lib/setup.sh) as the default cache."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                       "LOCATION": f"redis://127.0.0.1:{port}/0", "TIMEOUT": None}}
+        yield client
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_tiles_are_cached_in_redis_as_plain_gzip(demo, renders, redis_cache):
+    import gzip
+
+    import mapbox_vector_tile
+
+    user = client_for(demo.superuser)
+    _, (z, x, y) = _building_and_tile(demo)
+    path = f"/tiles/building/{z}/{x}/{y}.mvt"
+    first, tile = fetch(user, path)
+    second, _ = fetch(user, path)
+    assert len(renders) == 1 and first.content == second.content
+    keys = [k.decode() for k in redis_cache.keys("tile:mvt:building:*")]
+    assert len(keys) == 1 and keys[0].endswith(f":{z}/{x}/{y}")
+    stored = redis_cache.get(keys[0])
+    assert stored == first.content  # the bytes as served: gzip, no pickling
+    assert mapbox_vector_tile.decode(gzip.decompress(stored)) == tile
+    assert 0 < redis_cache.ttl(keys[0]) <= 7 * 24 * 3600

@@ -46,9 +46,9 @@ def queries(monkeypatch):
     calls: list[str] = []
     real = db.fetchone
 
-    def counting(sql, params):
+    def counting(sql, params, **kwargs):
         calls.append(sql)
-        return real(sql, params)
+        return real(sql, params, **kwargs)
 
     monkeypatch.setattr(db, "fetchone", counting)
     return calls

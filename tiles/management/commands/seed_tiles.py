@@ -5,7 +5,6 @@ anonymous visitors, i.e. the keys real requests will look up.
 """
 from __future__ import annotations
 
-import gzip
 import math
 import sys
 import time
@@ -74,7 +73,7 @@ class Command(BaseCommand):
                     key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, z, x, y)
                     if cache.get(key) is None:
                         data = mvt.render(decl, parts, z, x, y, prefix)
-                        cache.put(key, gzip.compress(data, compresslevel=3) if data else b"")
+                        cache.put(key, cache.compress(data))
                         rendered += 1
                     if not anonymous:
                         done += 1
