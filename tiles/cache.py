@@ -10,10 +10,14 @@ tile does otherwise. Vector tiles are stored gzipped (``compress``).
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from django.core.cache import caches
 from isal import igzip
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 7 * 24 * 3600
 # ISA-L's gzip at level 2: 4x faster than zlib's level 3 for a 4 % larger tile (scripts/bench/tiles).
@@ -40,13 +44,21 @@ def etag_for(key: str) -> str:
 
 
 def get(key: str) -> bytes | None:
-    if (redis := _raw_redis()) is not None:
-        return redis.get(key)
-    return caches["default"].get(key)
+    """The cached bytes, or None: also when Redis is unreachable (tiles are then made afresh)."""
+    if (client := _raw_redis()) is None:
+        return caches["default"].get(key)
+    try:
+        return client.get(key)
+    except RedisError as exc:
+        logger.warning("tile cache unreachable, serving uncached: %s", exc)
+        return None
 
 
 def put(key: str, value: bytes) -> None:
-    if (redis := _raw_redis()) is not None:
-        redis.set(key, value, ex=TIMEOUT)
-    else:
+    if (client := _raw_redis()) is None:
         caches["default"].set(key, value, TIMEOUT)
+        return
+    try:
+        client.set(key, value, ex=TIMEOUT)
+    except RedisError as exc:
+        logger.warning("tile cache unreachable, tile not stored: %s", exc)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from importlib import import_module
 from types import SimpleNamespace
@@ -93,4 +93,23 @@ class TileLane:
         if answer.status not in (204, 304):
             headers.append(("Content-Length", str(len(answer.body))))
         start_response(_REASONS[answer.status], headers)
-        return [answer.body] if method == "GET" and answer.body else []
+        return _Body(answer.body if method == "GET" else b"", answer.after)
+
+
+class _Body:
+    """The response body; ``close()`` — which WSGI servers call once the response is sent — runs the
+    answer's deferred work, so storing a fresh tile in the cache does not delay it."""
+
+    def __init__(self, body: bytes, after: Callable[[], None] | None):
+        self.chunks = [body] if body else []
+        self.after = after
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        if self.after is not None:
+            try:
+                self.after()
+            except Exception:  # the client has its tile; a cache that is down must not break serving
+                logger.exception("storing a tile failed")

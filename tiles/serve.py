@@ -10,8 +10,8 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import wraps
+from dataclasses import dataclass, replace
+from functools import partial, wraps
 from typing import Any, ParamSpec, TypeVar
 
 from accounts.scoping import scope_path
@@ -29,6 +29,8 @@ class Answer:
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+    # Work that need not delay the answer (storing a fresh tile): the lane runs it after sending.
+    after: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -175,12 +177,11 @@ def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) 
         etag = cache.etag_for(key)
         if (answer := _not_modified(req, etag, public)) is not None:
             return answer
-        body = cache.get(key)
-        if body is None:
-            data = mvt.render(decl, parts, zi, xi, yi, prefix)
-            body = cache.compress(data)
-            cache.put(key, body)
-        return _finish(req, body, etag, MVT_TYPE, gzipped=True, public=public)
+        if (body := cache.get(key)) is not None:
+            return _finish(req, body, etag, MVT_TYPE, gzipped=True, public=public)
+        body = cache.compress(mvt.render(decl, parts, zi, xi, yi, prefix))
+        return replace(_finish(req, body, etag, MVT_TYPE, gzipped=True, public=public),
+                       after=partial(cache.put, key, body))
     except Refused as refused:
         return refused.answer
 

@@ -26,6 +26,8 @@ def _tile_request(request: HttpRequest) -> serve.TileRequest:
 
 
 def _response(answer: serve.Answer) -> HttpResponse:
+    if answer.after is not None:
+        answer.after()
     resp = HttpResponse(answer.body, status=answer.status)
     for name, value in answer.headers:
         resp[name] = value

@@ -61,9 +61,13 @@ class LaneClient(Client):
                 captured.update(status=int(status.split()[0]), headers=headers)
 
             try:
-                body = b"".join(lane(environ, start_response))
+                result = lane(environ, start_response)
             except _FallThrough:
                 return django_handler(environ)
+            try:
+                body = b"".join(result)
+            finally:
+                result.close()  # as a WSGI server does once the response is sent
             resp = HttpResponse(body, status=captured["status"])
             del resp["Content-Type"]
             for name, value in captured["headers"]:

@@ -240,3 +240,14 @@ def test_tiles_are_cached_in_redis_as_plain_gzip(demo, renders, redis_cache):
     assert stored == first.content  # the bytes as served: gzip, no pickling
     assert mapbox_vector_tile.decode(gzip.decompress(stored)) == tile
     assert 0 < redis_cache.ttl(keys[0]) <= 7 * 24 * 3600
+
+
+def test_tiles_are_served_while_redis_is_down(demo, renders, redis_cache):
+    user = client_for(demo.superuser)
+    _, (z, x, y) = _building_and_tile(demo)
+    path = f"/tiles/building/{z}/{x}/{y}.mvt"
+    redis_cache.shutdown(nosave=True)
+    first, tile = fetch(user, path)
+    again, _ = fetch(user, path)
+    assert first.status_code == again.status_code == 200 and "building" in tile
+    assert len(renders) == 2  # nothing could be cached, nothing failed

@@ -98,3 +98,12 @@ def test_an_unexpected_failure_is_a_json_500_and_the_lane_goes_on(demo, monkeypa
     assert "disk on fire" not in resp.content.decode()
     monkeypatch.setattr(mvt, "render", real)
     assert c.get(path).status_code == 200
+
+
+def test_the_tile_is_stored_after_it_is_sent_and_a_failed_store_is_harmless(demo, monkeypatch):
+    from tiles import cache
+
+    stored: list[str] = []
+    monkeypatch.setattr(cache, "put", lambda key, value: stored.append(key) or 1 / 0)
+    resp = client_for(demo.village_staff).get(_building_tile(demo), HTTP_ACCEPT_ENCODING="gzip")
+    assert resp.lane and resp.status_code == 200 and len(stored) == 1
