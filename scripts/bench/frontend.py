@@ -1,6 +1,6 @@
 """Front-end benchmark: page load → first full render, bundle sizes, FPS while panning in 3D.
 
-Runs the real stack on localhost: gunicorn serving Django (WhiteNoise static files, tiles from
+Runs the real stack on localhost: scripts/serve (granian) serving Django (WhiteNoise static files, tiles from
 PostGIS) over the database in DATABASE_URL (load a demo first: `manage.py load_demo --scale full`),
 driven by Debian's headless Chromium through Playwright. WebGL runs on SwiftShader (software), so
 the FPS figure is a floor: a desktop GPU does much better.
@@ -77,9 +77,9 @@ def main() -> None:
     subprocess.run([py, str(ROOT / "platform/manage.py"), "collectstatic", "--noinput", "-v0"], env=env, check=True)
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(py).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-k", "gthread",
-         "--workers", "2", "--threads", "4", "--log-level", "warning"],
-        env=env, cwd=ROOT / "platform", start_new_session=True,
+        [str(ROOT / "scripts" / "serve")], env={**env, "PORT": str(port), "ACCESS_LOG": "0",
+                                                "SERVER_LOG_LEVEL": "warning"},
+        cwd=ROOT / "platform", start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

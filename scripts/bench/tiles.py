@@ -1,5 +1,5 @@
 """Side-by-side tile benchmark (issue 5): (a) bare ST_AsMVT loop with psycopg, (b) TiPG under uvicorn,
-(c) our /tiles/ endpoint under gunicorn gthread with production settings. Same PostGIS, same data
+(c) our /tiles/ endpoint under scripts/serve (granian, the production server) with production settings. Same PostGIS, same data
 (the full-scale demo), the same fixed list of tiles z10-17 over the densest part of the district.
 
 Fairness: all three use the same database settings (jit=off, max_parallel_workers_per_gather=0 set on
@@ -351,10 +351,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", default=os.environ.get("BENCH_DB", "bench_t"))
     ap.add_argument("--concurrency", default="1,8")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn and uvicorn worker processes")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes of our server and TiPG's uvicorn")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; figures are medians")
-    ap.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
-                    help="our WSGI server (scripts/run uses gunicorn gthread)")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -377,7 +375,7 @@ def main() -> int:
             wait_port(redis_port)
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         else:
-            log("redis-server not found: each gunicorn worker keeps its own cache (warm runs partly cold)")
+            log("redis-server not found: each server process keeps its own cache (warm runs partly cold)")
         os.environ.update(env)
         prepare_database(env, args.db)
         dsn = env["DATABASE_URL"].replace("postgis://", "postgresql://")
@@ -386,7 +384,8 @@ def main() -> int:
         load0 = tuple(round(v, 1) for v in os.getloadavg())
 
         ours_port, tipg_port = free_port(), free_port()
-        procs.append(subprocess.Popen(server_command(args.server, ours_port, args.workers), env=env))
+        procs.append(subprocess.Popen([str(ROOT / "scripts" / "serve")], env=dict(
+            env, PORT=str(ours_port), WEB_WORKERS=str(args.workers), ACCESS_LOG="0", SERVER_LOG_LEVEL="warning")))
         tipg_env = dict(env, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["bench_tipg"]', TIPG_TILE_BUFFER="64",
                         TIPG_TILE_RESOLUTION="4096", TIPG_MAX_FEATURES_PER_TILE="1000000",
                         TIPG_SET_MVT_LAYERNAME="true", TIPG_DB_MAX_CONN_SIZE="8", TIPG_DB_SPATIAL_EXTENT="false",
@@ -410,10 +409,12 @@ def main() -> int:
 
                 redis.Redis.from_url(env["REDIS_URL"]).flushdb()
 
-        # Warm-up: every client connected, catalogues loaded, generalised tables built; not measured.
+        # Warm-up, not measured: every client and server connection open and used (catalogues, plans),
+        # generalised tables built, as in a server that has been running for a while.
         concs = [int(c) for c in args.concurrency.split(",")]
         for fac in (floor, floor_prepared, tipg, ours):
-            run_clients(tiles[::4], fac, max(concs))
+            for _ in range(2):
+                run_clients(tiles, fac, max(concs))
         flush()
 
         # Rounds interleave the producers, so load from other users of the machine hits all of them
@@ -444,17 +445,6 @@ def main() -> int:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
-
-
-def server_command(server: str, port: int, workers: int) -> list[str]:
-    if server == "granian":
-        return [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--working-dir",
-                str(ROOT / "platform"), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                "--blocking-threads", "8", "--blocking-threads-idle-timeout", "600", "--log-level", "warning",
-                "config.wsgi:application"]
-    return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(ROOT / "platform"),
-            "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", str(workers),
-            "--threads", "8", "--keep-alive", "30", "--log-level", "warning"]
 
 
 def print_report(results, tiles) -> None:
