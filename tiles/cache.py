@@ -1,7 +1,11 @@
-"""Server-side tile cache: Redis when REDIS_URL is set, else Django's process-memory cache.
+"""Server-side tile cache, two levels: this process's memory, then Redis when REDIS_URL is set
+(shared by every process and host, filled ahead by ``seed_tiles``); without Redis, Django's
+process-memory cache stands in for it.
 
 Keys carry (layer, layer fingerprint, data version, scope, z/x/y). Versions only grow, so an edit
-makes new keys and old entries simply age out: no scan, no delete, nothing to forget.
+makes new keys and old entries simply age out: no scan, no delete, nothing to forget — in either
+level. The memory level answers a warm tile without a network round trip; it is bounded in bytes
+(TILE_MEMORY_CACHE_MB per process) and drops the least recently used tiles first.
 
 With Redis the tile bytes go to the server as they are, through django-redis's own connection pool:
 its cache API would pickle every value and build a versioned key, which costs more CPU than a warm
@@ -11,8 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from isal import igzip
 from redis.exceptions import RedisError
@@ -22,6 +29,41 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 7 * 24 * 3600
 # ISA-L's gzip at level 2: 4x faster than zlib's level 3 for a 4 % larger tile (scripts/bench/tiles).
 GZIP_LEVEL = 2
+
+
+class MemoryLRU:
+    """Bytes by key, at most ``budget`` bytes in all; thread-safe."""
+
+    def __init__(self, budget: int):
+        self.budget, self.size = budget, 0
+        self._data: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: bytes) -> None:
+        if len(value) > self.budget // 8:  # one huge tile must not flush the rest
+            return
+        with self._lock:
+            if (old := self._data.pop(key, None)) is not None:
+                self.size -= len(old)
+            self._data[key] = value
+            self.size += len(value)
+            while self.size > self.budget:
+                self.size -= len(self._data.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.size = 0
+
+
+memory = MemoryLRU(settings.TILE_MEMORY_CACHE_MB * 1024 * 1024)
 
 
 def _raw_redis() -> Any | None:
@@ -45,16 +87,23 @@ def etag_for(key: str) -> str:
 
 def get(key: str) -> bytes | None:
     """The cached bytes, or None: also when Redis is unreachable (tiles are then made afresh)."""
+    if (value := memory.get(key)) is not None:
+        return value
     if (client := _raw_redis()) is None:
-        return caches["default"].get(key)
-    try:
-        return client.get(key)
-    except RedisError as exc:
-        logger.warning("tile cache unreachable, serving uncached: %s", exc)
-        return None
+        value = caches["default"].get(key)
+    else:
+        try:
+            value = client.get(key)
+        except RedisError as exc:
+            logger.warning("tile cache unreachable, serving uncached: %s", exc)
+            return None
+    if value is not None:
+        memory.put(key, value)
+    return value
 
 
 def put(key: str, value: bytes) -> None:
+    memory.put(key, value)
     if (client := _raw_redis()) is None:
         caches["default"].set(key, value, TIMEOUT)
         return
@@ -62,3 +111,8 @@ def put(key: str, value: bytes) -> None:
         client.set(key, value, ex=TIMEOUT)
     except RedisError as exc:
         logger.warning("tile cache unreachable, tile not stored: %s", exc)
+
+
+def clear_memory() -> None:
+    """Empty this process's level (tests, benchmarks measuring cold tiles)."""
+    memory.clear()

@@ -134,6 +134,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(REPO_DIR / "var" / "media"))
 DATA_DIR = REPO_DIR / "data"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Tiles kept in each server process's memory in front of the shared cache (tiles/cache.py).
+TILE_MEMORY_CACHE_MB: int = env.int("TILE_MEMORY_CACHE_MB", default=64)
 # Cache: Redis when REDIS_URL is set (tiles, login throttling), else process-local memory.
 REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:

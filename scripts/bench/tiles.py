@@ -404,10 +404,21 @@ def main() -> int:
         floor_prepared = floor_factory(dsn, env["BENCH_PREFIX"], prepared=True)
 
         def flush():
+            """Make every tile cold, in Redis and in each server process's memory: move every source's
+            epoch version (what a bulk edit does), so every tile z >= 8 gets a new cache key; the
+            version rows the low-zoom generalisation follows (zc = 0) stay, so nothing is rebuilt."""
+            import psycopg
+
+            with psycopg.connect(dsn, autocommit=True) as c:
+                c.execute("INSERT INTO maptiles_tileversion (source, zc, cx, cy, version)"
+                          " SELECT source, -1, 0, 0, nextval('maptiles_version_seq')"
+                          " FROM (SELECT DISTINCT source FROM maptiles_tileversion) s"
+                          " ON CONFLICT (source, zc, cx, cy) DO UPDATE SET version = EXCLUDED.version")
             if "REDIS_URL" in env:
                 import redis
 
-                redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+                redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # free the old entries
+            time.sleep(0.5)  # the servers' version listeners get the notification within milliseconds
 
         # Warm-up, not measured: every client and server connection open and used (catalogues, plans),
         # generalised tables built, as in a server that has been running for a while.

@@ -34,6 +34,7 @@ from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from tiles import cache as tile_cache  # noqa: E402
 from tiles import mvt, versions  # noqa: E402
 from tiles.layers import get_layer  # noqa: E402
 
@@ -50,6 +51,7 @@ def main() -> None:
     n = len(tiles)
     for round_no in (1, 2, 3):
         cache.clear()
+        tile_cache.clear_memory()
         t0 = time.perf_counter()
         for layer, z, x, y in tiles:
             client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt")

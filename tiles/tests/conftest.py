@@ -11,14 +11,17 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
 from django.test import Client
 
+from tiles import cache as tile_cache
 from tiles.lane import TileLane
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    tile_cache.clear_memory()
     yield
     cache.clear()
+    tile_cache.clear_memory()
 
 
 @pytest.fixture(scope="session")

@@ -250,4 +250,19 @@ def test_tiles_are_served_while_redis_is_down(demo, renders, redis_cache):
     first, tile = fetch(user, path)
     again, _ = fetch(user, path)
     assert first.status_code == again.status_code == 200 and "building" in tile
-    assert len(renders) == 2  # nothing could be cached, nothing failed
+    assert len(renders) == 1  # the process's own memory level still serves it; nothing failed
+
+
+def test_memory_level_keeps_the_most_recent_tiles_within_its_budget():
+    from tiles.cache import MemoryLRU
+
+    lru = MemoryLRU(budget=8000)
+    for i in range(10):
+        lru.put(f"k{i}", bytes(1000))
+    assert lru.size <= 8000 and lru.get("k0") is None and lru.get("k9") is not None
+    lru.get("k3")  # recently used: survives the next evictions
+    lru.put("k10", bytes(1000))
+    lru.put("k11", bytes(1000))
+    assert lru.get("k3") is not None and lru.get("k4") is None
+    lru.put("huge", bytes(5000))  # over an eighth of the budget: not kept
+    assert lru.get("huge") is None and lru.get("k11") is not None
