@@ -157,7 +157,8 @@ def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) 
             return error(404, "unknown_format", "矢量瓦片的扩展名应为 .mvt 或 .pbf。")
         zi, xi, yi = parse_tile(z, x, y)
         # The version depends on the layer's sources (every part's, not only the visible ones) and the
-        # tile, never on the user, so a token request reads user and version in one query.
+        # tile, never on the user, so a token request reads user and version together (one query, or
+        # none when this process's memo has both: tiles/watch.py).
         version: int | None = None
         if req.authorization.startswith("Token "):
             user, version = _token_user(req, decl.sources, zi, xi, yi)
@@ -201,10 +202,10 @@ def raster_tile(req: TileRequest, source: raster.RasterLayer, z: str, x: str, y:
         etag = cache.etag_for(key)
         if (answer := _not_modified(req, etag, public)) is not None:
             return answer
-        body = cache.get(key)
-        if body is None:
-            body = source.render(zi, xi, yi, ext) or b""
-            cache.put(key, body)
-        return _finish(req, body, etag, raster.MEDIA_TYPES[ext], gzipped=False, public=public)
+        if (body := cache.get(key)) is not None:
+            return _finish(req, body, etag, raster.MEDIA_TYPES[ext], gzipped=False, public=public)
+        body = source.render(zi, xi, yi, ext) or b""
+        return replace(_finish(req, body, etag, raster.MEDIA_TYPES[ext], gzipped=False, public=public),
+                       after=partial(cache.put, key, body))
     except Refused as refused:
         return refused.answer
