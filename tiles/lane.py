@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from importlib import import_module
@@ -33,6 +34,7 @@ from . import raster, serve, watch
 
 _TILE_PATH = re.compile(r"^/tiles/(?P<layer>[^/]+)/(?P<z>[^/]+)/(?P<x>[^/]+)/(?P<y>[^/.]+)\.(?P<ext>mvt|pbf)$")
 logger = logging.getLogger("django.request")
+_DB_SESSIONS = "django.contrib.sessions.backends.db"
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 StartResponse = Callable[..., Any]
@@ -40,12 +42,27 @@ WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 def _session_user(environ: dict) -> Callable[[], Any]:
+    """The session's user, as AuthenticationMiddleware finds it (Django's session store and
+    ``auth.get_user``: expiry, password-change hash, active flag). A signed-in user is remembered in
+    the process memo (tiles/watch.py) until the session expires or any session or user row changes
+    (migrations 0003/0004 notify), so a map view's dozens of tiles do not each read three rows."""
+
     def resolve() -> Any:
         key = parse_cookie(environ.get("HTTP_COOKIE", "")).get(settings.SESSION_COOKIE_NAME)
         if not key:
             return AnonymousUser()
+        if (hit := watch.memo.get(("s", key))) is not None and hit[1] > time.time():
+            return hit[0]
+        epoch = watch.memo.epoch
         store = import_module(settings.SESSION_ENGINE).SessionStore(key)
-        return auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+        user = auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+        # Only database sessions notify (the trigger is on django_session); remember until the row expires.
+        if user.is_authenticated and settings.SESSION_ENGINE == _DB_SESSIONS:
+            expires = store.model.objects.filter(session_key=key).values_list("expire_date", flat=True).first()
+            if expires is not None:
+                _ = user.unit  # loaded now: the remembered user must not query later
+                watch.memo.put(("s", key), (user, expires.timestamp()), epoch)
+        return user
 
     return resolve
 

@@ -113,3 +113,14 @@ def test_memo_is_unused_while_the_listener_is_down_and_back_after(demo, listener
     versions.tile_version(*args)
     versions.tile_version(*args)
     assert len(queries) == 3
+
+
+def test_a_session_user_is_remembered_until_logout(demo, listener, django_assert_num_queries):
+    c = client_for(demo.village_staff)
+    b = _building(demo).geom.point_on_surface
+    path = "/tiles/building/16/{}/{}.mvt".format(*lonlat_to_tile(b.x, b.y, 16))
+    assert c.get(path).status_code == 200  # session, user, unit and expiry read once
+    with django_assert_num_queries(0):
+        assert c.get(path).status_code == 200
+    c.logout()  # deletes the session row: the trigger notifies
+    assert _until(lambda: c.get(path).status_code == 403)
