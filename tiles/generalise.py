@@ -21,6 +21,8 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
+from .watch import memo
+
 log = logging.getLogger(__name__)
 
 WORLD = 40075016.68557849
@@ -54,12 +56,18 @@ def current_version(cursor, level: int) -> int:
 
 
 def ensure_fresh(level: int) -> bool:
-    """Rebuild the level's simplified geometry if it is stale. Returns True if it rebuilt."""
+    """Rebuild the level's simplified geometry if it is stale. Returns True if it rebuilt.
+
+    A server process remembers "fresh" until the next version change (tiles/watch.py), so low-zoom
+    tiles do not each spend a query on this check."""
+    if memo.get(("g", level)):
+        return False
+    epoch = memo.epoch
     with connection.cursor() as cur:
         wanted, built = current_version(cur, level)
-        if built is not None and built == wanted:
-            return False
-    return refresh(level)
+    rebuilt = False if built is not None and built == wanted else refresh(level)
+    memo.put(("g", level), True, epoch)
+    return rebuilt
 
 
 @transaction.atomic

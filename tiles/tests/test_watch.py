@@ -124,3 +124,18 @@ def test_a_session_user_is_remembered_until_logout(demo, listener, django_assert
         assert c.get(path).status_code == 200
     c.logout()  # deletes the session row: the trigger notifies
     assert _until(lambda: c.get(path).status_code == 403)
+
+
+def test_generalisation_freshness_is_remembered_until_a_boundary_changes(demo, listener,
+                                                                       django_assert_num_queries):
+    from django.db.models import F
+
+    from boundaries.models import AdminUnit
+    from tiles import generalise
+
+    generalise.ensure_fresh(3)
+    with django_assert_num_queries(0):
+        assert generalise.ensure_fresh(3) is False
+    AdminUnit.objects.filter(pk=demo.community.pk).update(name=F("name"))  # committed: bumps the version
+    assert _until(lambda: watch.memo.get(("g", 3)) is None)
+    assert generalise.ensure_fresh(3) is True  # rebuilt for the new version
