@@ -7,18 +7,20 @@ makes new keys and old entries simply age out: no scan, no delete, nothing to fo
 level. The memory level answers a warm tile without a network round trip; it is bounded in bytes
 (TILE_MEMORY_CACHE_MB per process) and drops the least recently used tiles first.
 
-With Redis the tile bytes go to the server as they are, through django-redis's own connection pool:
-its cache API would pickle every value and build a versioned key, which costs more CPU than a warm
-tile does otherwise. Vector tiles are stored gzipped (``compress``).
+With Redis the tile bytes go to the server as they are, on a connection of the thread's own: Django's
+cache API would pickle every value and build a versioned key, which costs more CPU than a warm tile
+does otherwise. Vector tiles are stored gzipped (``compress``).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from isal import igzip
@@ -66,11 +68,28 @@ class MemoryLRU:
 memory = MemoryLRU(settings.TILE_MEMORY_CACHE_MB * 1024 * 1024)
 
 
-def _raw_redis() -> Any | None:
-    """The redis-py client behind the default cache if it is django-redis, else None."""
-    backend = caches["default"]
-    client = getattr(backend, "client", None)
-    return client.get_client(write=True) if hasattr(client, "get_client") else None
+_local = threading.local()
+RETRY_AFTER = 5.0  # seconds without Redis after it failed, so a dead Redis does not slow every tile
+
+
+def _redis() -> Any | None:
+    """This thread's own Redis connection, or None without REDIS_URL or while Redis is failing.
+
+    One connection per thread (single_connection_client): a pooled client checks a connection out and
+    probes its socket on every command, which costs a cold tile as much as the command itself."""
+    if not settings.REDIS_URL or getattr(_local, "down_until", 0.0) > time.monotonic():
+        return None
+    if getattr(_local, "url", None) != settings.REDIS_URL:
+        _local.redis, _local.url = None, settings.REDIS_URL
+    if _local.redis is None:
+        _local.redis = redis.Redis.from_url(settings.REDIS_URL, single_connection_client=True,
+                                            socket_timeout=2, socket_connect_timeout=1)
+    return _local.redis
+
+
+def _redis_failed(exc: Exception, what: str) -> None:
+    logger.warning("tile cache unreachable (%s), serving uncached for %.0f s: %s", what, RETRY_AFTER, exc)
+    _local.redis, _local.down_until = None, time.monotonic() + RETRY_AFTER
 
 
 def compress(data: bytes) -> bytes:
@@ -89,13 +108,13 @@ def get(key: str) -> bytes | None:
     """The cached bytes, or None: also when Redis is unreachable (tiles are then made afresh)."""
     if (value := memory.get(key)) is not None:
         return value
-    if (client := _raw_redis()) is None:
+    if not settings.REDIS_URL:
         value = caches["default"].get(key)
     else:
         try:
-            value = client.get(key)
+            value = client.get(key) if (client := _redis()) is not None else None
         except RedisError as exc:
-            logger.warning("tile cache unreachable, serving uncached: %s", exc)
+            _redis_failed(exc, "get")
             return None
     if value is not None:
         memory.put(key, value)
@@ -104,13 +123,14 @@ def get(key: str) -> bytes | None:
 
 def put(key: str, value: bytes) -> None:
     memory.put(key, value)
-    if (client := _raw_redis()) is None:
+    if not settings.REDIS_URL:
         caches["default"].set(key, value, TIMEOUT)
         return
     try:
-        client.set(key, value, ex=TIMEOUT)
+        if (client := _redis()) is not None:
+            client.set(key, value, ex=TIMEOUT)
     except RedisError as exc:
-        logger.warning("tile cache unreachable, tile not stored: %s", exc)
+        _redis_failed(exc, "set")
 
 
 def clear_memory() -> None:

@@ -215,6 +215,10 @@ def redis_cache(settings):
                 break
             except redis.ConnectionError:
                 time.sleep(0.05)
+        from tiles import cache as tile_cache
+
+        tile_cache._local.__dict__.clear()  # no connection or "down" mark from an earlier test
+        settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
         settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                        "LOCATION": f"redis://127.0.0.1:{port}/0", "TIMEOUT": None}}
         yield client
