@@ -57,7 +57,7 @@ def _session_user(environ: dict) -> Callable[[], Any]:
         store = import_module(settings.SESSION_ENGINE).SessionStore(key)
         user = auth.get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
         # Only database sessions notify (the trigger is on django_session); remember until the row expires.
-        if user.is_authenticated and settings.SESSION_ENGINE == _DB_SESSIONS:
+        if user.is_authenticated and watch.memo.live and settings.SESSION_ENGINE == _DB_SESSIONS:
             expires = store.model.objects.filter(session_key=key).values_list("expire_date", flat=True).first()
             if expires is not None:
                 _ = user.unit  # loaded now: the remembered user must not query later
@@ -77,7 +77,7 @@ def _host_allowed(environ: dict) -> bool:
 
 
 class TileLane:
-    """``watch``: keep this process's memo of versions and token users (tiles/watch.py). Server
+    """``watch``: keep this process's memo of versions and token and session users (tiles/watch.py). Server
     processes want it; a test holding a transaction must not (its edits never commit, so never notify).
     """
 
