@@ -11,6 +11,7 @@ from accounts.models import LoginType, Role
 from audit import registry as audit
 from audit.models import Action
 from config.errors import DomainError
+from config.renderers import FastJSONRenderer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -247,6 +249,9 @@ class TransferDecisionView(Base):
 
 
 class BuildingHousesView(Base):
+    # Opened from the map on every building click; a tower's answer is ~350 kB of JSON.
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
+
     @extend_schema(summary="以房找人：楼栋的房屋及住户（脱敏）")
     def get(self, request: Request, building_id: int) -> Response:
         building = self.unit(building_id)
