@@ -140,6 +140,11 @@ class Person(models.Model):
             models.Index(fields=["pool"], name="person_stats_cover", include=[
                 "birth_date", "sex", "status", "house", "household", "hukou_code", "tags"]),
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
+            # Covering index for 以房找人 (a building's residents, services.building_residents): an
+            # index-only scan by house instead of 800 heap pages for a tower. Only placed people.
+            models.Index(fields=["house", "pool"], name="person_house_residents", include=[
+                "id", "relation_to_head", "name", "id_masked", "phone_masked", "sex", "birth_date",
+                "house_relation", "household", "tags"], condition=models.Q(house__isnull=False)),
         ]
 
     def __str__(self) -> str:
