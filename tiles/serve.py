@@ -125,6 +125,20 @@ def _not_modified(req: TileRequest, etag: str, public: bool) -> Answer | None:
     return None
 
 
+def _cached(req: TileRequest, key: str, content_type: str, *, gzipped: bool, public: bool,
+            make: Callable[[], bytes]) -> Answer:
+    """304 if the client has this version, else the cached bytes, else ``make()`` — stored after
+    the answer is sent (``Answer.after``)."""
+    etag = cache.etag_for(key)
+    if (answer := _not_modified(req, etag, public)) is not None:
+        return answer
+    if (body := cache.get(key)) is not None:
+        return _finish(req, body, etag, content_type, gzipped=gzipped, public=public)
+    body = make()
+    return replace(_finish(req, body, etag, content_type, gzipped=gzipped, public=public),
+                   after=partial(cache.put, key, body))
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -175,14 +189,8 @@ def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) 
         if version is None:
             version = versions.tile_version(decl.sources, zi, xi, yi)
         key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, zi, xi, yi)
-        etag = cache.etag_for(key)
-        if (answer := _not_modified(req, etag, public)) is not None:
-            return answer
-        if (body := cache.get(key)) is not None:
-            return _finish(req, body, etag, MVT_TYPE, gzipped=True, public=public)
-        body = cache.compress(mvt.render(decl, parts, zi, xi, yi, prefix))
-        return replace(_finish(req, body, etag, MVT_TYPE, gzipped=True, public=public),
-                       after=partial(cache.put, key, body))
+        return _cached(req, key, MVT_TYPE, gzipped=True, public=public,
+                       make=lambda: cache.compress(mvt.render(decl, parts, zi, xi, yi, prefix)))
     except Refused as refused:
         return refused.answer
 
@@ -199,13 +207,7 @@ def raster_tile(req: TileRequest, source: raster.RasterLayer, z: str, x: str, y:
             return error(403, "layer_forbidden", "您无权查看该图层，请先登录。")
         public = not user.is_authenticated
         key = cache.tile_key("raster", source.name, source.fingerprint(), 0, "all", zi, xi, yi) + "." + ext
-        etag = cache.etag_for(key)
-        if (answer := _not_modified(req, etag, public)) is not None:
-            return answer
-        if (body := cache.get(key)) is not None:
-            return _finish(req, body, etag, raster.MEDIA_TYPES[ext], gzipped=False, public=public)
-        body = source.render(zi, xi, yi, ext) or b""
-        return replace(_finish(req, body, etag, raster.MEDIA_TYPES[ext], gzipped=False, public=public),
-                       after=partial(cache.put, key, body))
+        return _cached(req, key, raster.MEDIA_TYPES[ext], gzipped=False, public=public,
+                       make=lambda: source.render(zi, xi, yi, ext) or b"")
     except Refused as refused:
         return refused.answer

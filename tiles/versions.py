@@ -57,7 +57,7 @@ def tile_version(sources: tuple[str, ...], z: int, x: int, y: int) -> int:
 @dataclass(frozen=True)
 class TokenPrincipal:
     """The token's user as far as tiles need it (scope and visibility), read in the same query as
-    the tile version: one database round trip for a warm, token-authenticated tile."""
+    the tile version, and kept in the process memo afterwards (tiles/watch.py)."""
 
     id: int
     is_superuser: bool

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 import math
+import socket
+import time
 
 import mapbox_vector_tile
 import pytest
@@ -32,6 +34,22 @@ def dem_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("dem") / "yubei-dem.tif"
     dem.write_dem(path)
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def until(condition, timeout: float = 5.0) -> bool:
+    """Poll ``condition`` until true (for what arrives asynchronously: notifications)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:

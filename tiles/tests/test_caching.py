@@ -7,7 +7,7 @@ from places.models import Facility
 
 from tiles import mvt
 
-from .conftest import client_for, fetch, lonlat_to_tile
+from .conftest import client_for, fetch, free_port, lonlat_to_tile
 
 pytestmark = pytest.mark.django_db
 
@@ -194,15 +194,12 @@ def test_dead_persistent_connection_is_replaced(demo):
 def redis_cache(settings):
     """A private redis-server (installed by scripts/lib/setup.sh) as the default cache."""
     import shutil
-    import socket
     import subprocess
     import time
 
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
     try:

@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from tiles import watch
 
-from .conftest import lonlat_to_tile
+from .conftest import free_port, lonlat_to_tile, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,9 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     db = settings.DATABASES["default"]
     url = (f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
            f"/{connection.settings_dict['NAME']}")
@@ -63,15 +61,6 @@ def _get(url: str, token: str) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
-def _until(condition, timeout: float = 10.0) -> bool:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_edits_and_revoked_tokens_reach_every_server_process(demo, server):
     building = demo.community.children.first().children.filter(floors__isnull=False).first()
     c = building.geom.point_on_surface
@@ -93,7 +82,7 @@ def test_edits_and_revoked_tokens_reach_every_server_process(demo, server):
 
     building.floors += 5
     building.save(update_fields=["floors"])  # committed: the version trigger notifies every listener
-    assert _until(lambda: all(floors() == building.floors for _ in range(6)))
+    assert until(timeout=10.0, condition=lambda: all(floors() == building.floors for _ in range(6)))
 
     Token.objects.filter(key=token).delete()
-    assert _until(lambda: all(_get(url, token)[0] == 401 for _ in range(6)))
+    assert until(timeout=10.0, condition=lambda: all(_get(url, token)[0] == 401 for _ in range(6)))

@@ -3,7 +3,6 @@ listener on the test database, real commits (transactional tests), real notifica
 from __future__ import annotations
 
 import threading
-import time
 
 import psycopg
 import pytest
@@ -13,18 +12,9 @@ from rest_framework.authtoken.models import Token
 
 from tiles import db, versions, watch
 
-from .conftest import client_for, fetch, lonlat_to_tile
+from .conftest import client_for, fetch, lonlat_to_tile, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _until(condition, timeout=5.0) -> bool:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture
@@ -33,7 +23,7 @@ def listener(monkeypatch):
     stop = threading.Event()
     thread = threading.Thread(target=watch.listen_forever, args=(stop,), daemon=True)
     thread.start()
-    assert _until(lambda: watch.memo.live), "listener did not connect"
+    assert until(lambda: watch.memo.live), "listener did not connect"
     yield thread
     stop.set()
     thread.join(5)
@@ -68,7 +58,7 @@ def test_memo_answers_until_an_edit_commits_then_reads_again(demo, listener, que
 
     b.floors = (b.floors or 1) + 3
     b.save(update_fields=["floors"])  # commits: the version trigger notifies
-    assert _until(lambda: watch.memo.get(("v", ("unit:5",), versions.cell_for(z, x, y))) is None)
+    assert until(lambda: watch.memo.get(("v", ("unit:5",), versions.cell_for(z, x, y))) is None)
     assert versions.tile_version(("unit:5",), z, x, y) > v1
 
     # End to end through the lane: the edited attribute is in the next tile.
@@ -86,7 +76,7 @@ def test_a_deleted_token_is_refused_once_the_notification_arrives(demo, listener
     assert anon.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     assert len(queries) == n  # user and version from the memo: no query at all
     Token.objects.filter(key=key).delete()
-    assert _until(lambda: anon.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401)
+    assert until(lambda: anon.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401)
 
 
 def test_a_read_that_raced_a_notification_is_not_stored(demo, listener):
@@ -106,10 +96,10 @@ def test_memo_is_unused_while_the_listener_is_down_and_back_after(demo, listener
                          dbname=connection.settings_dict["NAME"], autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                       " WHERE application_name = %s AND datname = current_database()", [watch.APPLICATION_NAME])
-    assert _until(lambda: not watch.memo.live)
+    assert until(lambda: not watch.memo.live)
     versions.tile_version(*args)
     assert len(queries) == 2  # not trusted while down
-    assert _until(lambda: watch.memo.live)  # reconnected
+    assert until(lambda: watch.memo.live)  # reconnected
     versions.tile_version(*args)
     versions.tile_version(*args)
     assert len(queries) == 3
@@ -123,7 +113,7 @@ def test_a_session_user_is_remembered_until_logout(demo, listener, django_assert
     with django_assert_num_queries(0):
         assert c.get(path).status_code == 200
     c.logout()  # deletes the session row: the trigger notifies
-    assert _until(lambda: c.get(path).status_code == 403)
+    assert until(lambda: c.get(path).status_code == 403)
 
 
 def test_generalisation_freshness_is_remembered_until_a_boundary_changes(demo, listener,
@@ -137,5 +127,5 @@ def test_generalisation_freshness_is_remembered_until_a_boundary_changes(demo, l
     with django_assert_num_queries(0):
         assert generalise.ensure_fresh(3) is False
     AdminUnit.objects.filter(pk=demo.community.pk).update(name=F("name"))  # committed: bumps the version
-    assert _until(lambda: watch.memo.get(("g", 3)) is None)
+    assert until(lambda: watch.memo.get(("g", 3)) is None)
     assert generalise.ensure_fresh(3) is True  # rebuilt for the new version
