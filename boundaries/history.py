@@ -87,8 +87,8 @@ def compare(unit: AdminUnit, a: Any, b: Any) -> dict[str, Any]:
     area_a, area_b = metric.area(ga), metric.area(gb)
     return {
         "unit": unit.pk,
-        "from": {"version": va.version, "at": va.at.isoformat(), "area_m2": round(area_a, 2), "operation": va.operation},
-        "to": {"version": vb.version, "at": vb.at.isoformat(), "area_m2": round(area_b, 2), "operation": vb.operation},
+        "from": {"version": va.version, "at": timezone.localtime(va.at).isoformat(), "area_m2": round(area_a, 2), "operation": va.operation},
+        "to": {"version": vb.version, "at": timezone.localtime(vb.at).isoformat(), "area_m2": round(area_b, 2), "operation": vb.operation},
         "area_diff_m2": round(area_b - area_a, 2),
         "added": {"geometry": to_geojson(added), "area_m2": round(metric.area(added), 2)},
         "removed": {"geometry": to_geojson(removed), "area_m2": round(metric.area(removed), 2)},
@@ -96,11 +96,22 @@ def compare(unit: AdminUnit, a: Any, b: Any) -> dict[str, Any]:
     }
 
 
+def _author(v: BoundaryVersion) -> str:
+    """The author's display name as it is now (versions written before display names were stored
+    carry the username)."""
+    if v.author is not None:
+        return v.author.display_name or v.author.username
+    return v.author_name
+
+
 def history(unit: AdminUnit, with_geometry: bool = False) -> list[dict[str, Any]]:
     out = []
-    for v in BoundaryVersion.objects.filter(unit=unit).order_by("-version"):
+    for v in BoundaryVersion.objects.filter(unit=unit).select_related("author").order_by("-version"):
         row = {
-            "version": v.version, "at": v.at.isoformat(), "author": v.author_name, "reason": v.reason,
+            # Local time of the platform (TIME_ZONE), with its offset: a reader sees the clock time
+            # of the office, not UTC.
+            "version": v.version, "at": timezone.localtime(v.at).isoformat(),
+            "author": _author(v), "author_username": v.author.username if v.author else "", "reason": v.reason,
             "operation": v.operation, "operation_label": v.get_operation_display(), "area_m2": v.area_m2,
             "current": v.version == unit.boundary_version, "report": v.report,
         }

@@ -136,6 +136,8 @@ class VersionOperation(models.TextChoices):
     FOLLOW_PARENT = "follow_parent", "随上级边界调整"
     NODE = "node", "共享边补充节点"
     IMPORT = "import", "文件导入"
+    SPLIT = "split", "分割"
+    MERGE = "merge", "合并"
 
 
 class BoundaryVersion(models.Model):

@@ -158,9 +158,13 @@ def insert_points(geom: MultiPolygon, pts: np.ndarray, tol: float) -> MultiPolyg
     return out
 
 
-def _snap(geom: MultiPolygon, reference: Sequence[Any], tol: float) -> tuple[MultiPolygon, int]:
+def _snap(geom: MultiPolygon, reference: Sequence[Any], tol: float, min_move: float = 0.0) -> tuple[MultiPolygon, int]:
     """Snap to reference vertices, then to reference edges, then take in the reference vertices
     that lie along the new edges — all within ``tol`` (degrees).
+
+    Returns the snapped geometry and how many distinct vertices moved by more than ``min_move``:
+    a browser rounds coordinates to 1e-9° before sending them, so every shared vertex comes back
+    a fraction of a millimetre off and is put back exactly; that is not a snap worth reporting.
 
     Vertex→vertex and vertex→edge use shapely's STRtree (nearest within a distance), so a
     20,000-vertex parent costs a tree query, not a scan. Taking in the reference vertices that lie
@@ -189,7 +193,8 @@ def _snap(geom: MultiPolygon, reference: Sequence[Any], tol: float) -> tuple[Mul
             near_lines = lines[li[on]]
             proj = shapely.line_interpolate_point(near_lines, shapely.line_locate_point(near_lines, pts[rest][pi[on]]))
             new_xy[rest[pi[on]]] = shapely.get_coordinates(proj)
-    moved = int(np.count_nonzero((new_xy != xy).any(axis=1)))
+    shift = np.hypot(new_xy[:, 0] - xy[:, 0], new_xy[:, 1] - xy[:, 1])
+    moved = len(_unique_rows(xy[shift > min_move]))  # a ring's closing vertex counts once
     # Several vertices snapped onto one reference vertex become repeats: drop them before checking.
     snapped = _dedupe(_with_coordinates(geom, new_xy), 0.0)
     if not shapely.is_valid(snapped):
@@ -308,7 +313,8 @@ def run_pipeline(
     sib_local = [polygonal(shapely.clip_by_rect(s.geom, *window)) for s in near]
 
     # 1. snap
-    geom, moved = _snap(geom, [parent_local, *sib_local], tol)
+    geom, moved = _snap(geom, [parent_local, *sib_local], tol, min_move=eps)
+    snapped_xy = _unique_rows(shapely.get_coordinates(geom))
     if geom.is_empty:
         raise DomainError("empty_geometry", "边界吸附后面积为零，请重新绘制。")
 
@@ -334,6 +340,12 @@ def run_pipeline(
                 "covered_by_siblings", "所画范围已全部属于相邻的同级单位，去除重叠后没有剩余面积。",
                 extra={"overlap_removed_m2": round(overlap_m2, 2)},
             )
+
+    # What clipping and overlap removal did to the vertices (the snap count alone reads "0" when a
+    # drawing lost hectares outside the parent, because those vertices were cut, not snapped).
+    cut_xy = _unique_rows(shapely.get_coordinates(geom))
+    vertices_removed = len(_missing(snapped_xy, cut_xy))
+    vertices_added = len(_missing(cut_xy, snapped_xy))
 
     # 4. node: shared edges carry the same vertices on both sides. Overlay can leave an
     # intersection point nanometres from a projected vertex: collapse such near-duplicates and put
@@ -378,6 +390,8 @@ def run_pipeline(
         "area_before_m2": round(area_before, 2),
         "area_after_m2": round(area_after, 2),
         "vertices_moved": int(moved),
+        "vertices_removed": vertices_removed,
+        "vertices_added": vertices_added,
         "vertices": int(shapely.get_num_coordinates(geom)),
         "parts": len(geom.geoms),
         "clipped_m2": round(clipped_m2, 2),

@@ -96,13 +96,20 @@ def ensure_baseline(unit: AdminUnit) -> bool:
     return True
 
 
+def author_name(actor: Any) -> str:
+    """How a version names its author: the person's display name (the username only if it has none)."""
+    if actor is None:
+        return "system"
+    return getattr(actor, "display_name", "") or getattr(actor, "username", "")
+
+
 def _record_version(
     unit: AdminUnit, operation: str, user: Any, reason: str, report: dict[str, Any] | None = None
 ) -> BoundaryVersion:
     actor = user if getattr(user, "is_authenticated", False) else None
     return BoundaryVersion.objects.create(
         unit=unit, version=unit.boundary_version, geom=unit.geom, area_m2=unit.area_m2,
-        author=actor, author_name=getattr(actor, "username", "") if actor else "system",
+        author=actor, author_name=author_name(actor),
         at=timezone.now(), reason=reason[:500], operation=operation, report=_slim(report or {}),
     )
 
@@ -122,6 +129,23 @@ def _store(unit: AdminUnit, geom: Any, operation: str, user: Any, reason: str, r
     unit.save()
     unit.refresh_from_db(fields=["area_m2"])  # computed by the trigger
     _record_version(unit, operation, user, reason, report)
+
+
+def check_version(unit: AdminUnit, expected: Any) -> None:
+    """409 when the unit changed since the client loaded it (another clerk saved in between)."""
+    if expected in (None, ""):
+        return
+    try:
+        expected = int(expected)
+    except (TypeError, ValueError):
+        raise DomainError("invalid_parameter", "version 应为整数。") from None
+    if unit.boundary_version != expected:
+        raise DomainError(
+            "version_conflict",
+            f"“{unit.name}”的边界刚被修改过（现在是第{unit.boundary_version}版，您看到的是第{expected}版），"
+            "请刷新后再操作。",
+            status_code=409, extra={"current_version": unit.boundary_version},
+        )
 
 
 # --- the pipeline with the database ---------------------------------------------------------------
@@ -164,6 +188,8 @@ def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> Pi
         permissions.check_can_create_child(user, parent)
         level = parent.level + 1
     result = _run(parent, as_geometry(geometry), level, exclude=int(unit_id) if unit_id else None)
+    if unit is not None:
+        result.report["area_current_m2"] = round(unit.area_m2, 2) if unit.area_m2 is not None else None
     if unit is not None and unit.geom is not None:
         # Which children would follow (or the refusal a save would give), without writing.
         children = [Sibling(c.pk, to_shapely(c.geom), c.name)
@@ -251,7 +277,7 @@ def _store_noded(result: PipelineResult, user: Any) -> None:
         actor = user if getattr(user, "is_authenticated", False) else None
         versions.append(BoundaryVersion(
             unit=sib, version=new_version, geom=geom, area_m2=area, author=actor,
-            author_name=getattr(actor, "username", "") if actor else "system", at=timezone.now(),
+            author_name=author_name(actor), at=timezone.now(),
             reason=NODE_REASON, operation=VersionOperation.NODE,
         ))
         audit_registry.record(
@@ -262,7 +288,8 @@ def _store_noded(result: PipelineResult, user: Any) -> None:
 
 
 def reshape_unit(
-    user: Any, unit_id: Any, geometry: Any, *, reason: str = "", operation: str = VersionOperation.RESHAPE
+    user: Any, unit_id: Any, geometry: Any, *, reason: str = "", operation: str = VersionOperation.RESHAPE,
+    version: Any = None,
 ) -> SaveOutcome:
     unit = get_visible_unit(user, unit_id)
     permissions.check_can_reshape(user, unit)
@@ -272,9 +299,11 @@ def reshape_unit(
     with transaction.atomic(), audit_context.acting_as(user, audit_context.current().ip, reason):
         parent = AdminUnit.objects.select_for_update().defer("geom_3857").get(pk=unit.parent_id)
         unit = AdminUnit.objects.select_for_update().defer("geom_3857").get(pk=unit.pk)
+        check_version(unit, version)
         old = to_shapely(unit.geom)
         result = _run(parent, geom, unit.level, exclude=unit.pk)
         report = dict(result.report)
+        report["area_current_m2"] = round(unit.area_m2, 2) if unit.area_m2 is not None else None
         report["children_followed"] = propagate(unit, old, result.geometry, user, reason) if old is not None else []
         _store(unit, result.geometry, operation, user, reason, report)
         _store_noded(result, user)

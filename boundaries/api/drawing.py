@@ -31,6 +31,7 @@ from ..io.importer import import_units
 from ..io.reader import COORDINATE_SYSTEMS
 from ..levels import BuildingUse, Kind
 from ..models import AdminUnit
+from . import restructure as restructure_api
 from .serializers import UnitFeatureSerializer
 
 FALSE = {"false", "0", "no", "off"}
@@ -60,6 +61,8 @@ class UnitCreateRequest(serializers.Serializer):
 class UnitPatchRequest(serializers.Serializer):
     geometry = serializers.JSONField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    version = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text="the boundary_version the client edited (409 if it changed since)")
 
 
 class RestoreRequest(serializers.Serializer):
@@ -150,7 +153,8 @@ class UnitWriteMixin:
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         _check_body_size(request)
         d = _valid(UnitPatchRequest, request.data)
-        out = services.reshape_unit(request.user, pk, d["geometry"], reason=d.get("reason", ""))
+        out = services.reshape_unit(request.user, pk, d["geometry"], reason=d.get("reason", ""),
+                                    version=d.get("version"))
         return Response(feature_with_report(out.unit, out.report))
 
     @extend_schema(
@@ -180,6 +184,19 @@ class UnitWriteMixin:
         d = _valid(RestoreRequest, request.data)
         out = services.restore_version(request.user, pk, d["version"], reason=d.get("reason", ""))
         return Response(feature_with_report(out.unit, out.report))
+
+    @extend_schema(request=restructure_api.SplitRequest, responses=OpenApiTypes.OBJECT,
+                   summary="分割单位：沿切割线一分为二，较小的一块成为新的同级单位")
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, pk: str | None = None) -> Response:
+        _check_body_size(request)
+        return restructure_api.split(request, pk)
+
+    @extend_schema(request=restructure_api.MergeRequest, responses=OpenApiTypes.OBJECT,
+                   summary="合并单位：把相邻的同级单位并入本单位")
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        return restructure_api.merge(request, pk)
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT, summary="Consistency report of the unit's subtree",
