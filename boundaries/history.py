@@ -34,6 +34,10 @@ ORDER BY u.level, u.code
 """
 
 
+#: Grid (degrees) of the comparison overlay: 1e-9° ≈ 0.1 mm.
+COMPARE_GRID = 1e-9
+
+
 def parse_date(value: str | None) -> dt.datetime:
     """End of the given day (Asia/Shanghai) as an aware datetime: 'as of 2026-03-01' includes that day."""
     try:
@@ -81,9 +85,13 @@ def compare(unit: AdminUnit, a: Any, b: Any) -> dict[str, Any]:
     gb = shapely.from_wkb(bytes(vb.geom.wkb)) if vb.geom else polygonal(None)
     metric = Metric.for_geometry(gb if not gb.is_empty else ga)
     dust = metric.dust_deg2()
-    added = polygonal(shapely.difference(gb, ga), dust)
-    removed = polygonal(shapely.difference(ga, gb), dust)
-    sym = polygonal(shapely.union(added, removed), dust)
+    # On a 1e-9° grid (0.1 mm, the precision the map edits at). In full floating precision a
+    # vertex moved onto an old edge is never exactly on it, so the difference keeps a zero-width
+    # spike along that edge welded to the real change: drawn on the map it painted a long
+    # "lost area" over the current boundary. Snap-rounding to the grid collapses such spikes.
+    added = polygonal(shapely.difference(gb, ga, grid_size=COMPARE_GRID), dust)
+    removed = polygonal(shapely.difference(ga, gb, grid_size=COMPARE_GRID), dust)
+    sym = polygonal(shapely.union(added, removed, grid_size=COMPARE_GRID), dust)
     area_a, area_b = metric.area(ga), metric.area(gb)
     return {
         "unit": unit.pk,

@@ -27,24 +27,26 @@ class AdminUnitQuerySet(ScopedQuerySet):
 
 
 class AdminUnit(models.Model):
-    level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    code = models.CharField(max_length=24, unique=True)
-    name = models.CharField(max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices, db_index=True)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    code = models.CharField("代码", max_length=24, unique=True)
+    name = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级单位"
+    )
     # Codes of the ancestors and self, each followed by "/": subtree = one prefix match on an index.
-    path = models.CharField(max_length=255, unique=True, editable=False)
-    geom = models.MultiPolygonField(srid=STORAGE_SRID, null=True, blank=True)
-    geom_3857 = models.MultiPolygonField(srid=WEB_MERCATOR_SRID, null=True, blank=True, editable=False)
-    area_m2 = models.FloatField(null=True, blank=True, editable=False)
+    path = models.CharField("层级路径", max_length=255, unique=True, editable=False)
+    geom = models.MultiPolygonField("边界", srid=STORAGE_SRID, null=True, blank=True)
+    geom_3857 = models.MultiPolygonField("边界（Web墨卡托）", srid=WEB_MERCATOR_SRID, null=True, blank=True, editable=False)
+    area_m2 = models.FloatField("面积（平方米）", null=True, blank=True, editable=False)
     # Boundary generation: incremented on every boundary change (history keeps each one).
-    boundary_version = models.PositiveIntegerField(default=1, editable=False)
+    boundary_version = models.PositiveIntegerField("边界版本", default=1, editable=False)
     # Buildings (level 5) only.
-    floors = models.PositiveSmallIntegerField(null=True, blank=True)
-    height_m = models.FloatField(null=True, blank=True)
-    building_use = models.CharField(max_length=20, choices=BuildingUse.choices, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    floors = models.PositiveSmallIntegerField("层数", null=True, blank=True)
+    height_m = models.FloatField("高度（米）", null=True, blank=True)
+    building_use = models.CharField("用途", max_length=20, choices=BuildingUse.choices, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = AdminUnitQuerySet.as_manager()
 
@@ -83,11 +85,11 @@ class AdminUnit(models.Model):
 class CommitteeRecord(models.Model):
     """Basic record of a community's committee (村民委员会 / 社区居民委员会)."""
 
-    unit = models.OneToOneField(AdminUnit, on_delete=models.CASCADE, related_name="committee")
-    name = models.CharField(max_length=100)
-    address = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=30, blank=True)
-    members = models.JSONField(default=list, blank=True, help_text='[{"name": "...", "post": "主任"}]')
+    unit = models.OneToOneField(AdminUnit, on_delete=models.CASCADE, related_name="committee", verbose_name="单位")
+    name = models.CharField("名称", max_length=100)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    members = models.JSONField("成员", default=list, blank=True, help_text='[{"name": "...", "post": "主任"}]')
 
     objects = ScopedQuerySet.as_manager()  # scoped by unit__path, the default
 
@@ -107,7 +109,8 @@ class House(models.Model):
     """A dwelling (户室) in a building: entrance (单元), floor and room number."""
 
     building = models.ForeignKey(
-        AdminUnit, on_delete=models.CASCADE, related_name="houses", limit_choices_to={"level": Level.BUILDING}
+        AdminUnit, on_delete=models.CASCADE, related_name="houses", limit_choices_to={"level": Level.BUILDING},
+        verbose_name="楼栋",
     )
     entrance = models.CharField("单元", max_length=10, default="1")
     floor = models.SmallIntegerField("楼层")
@@ -147,19 +150,20 @@ class BoundaryVersion(models.Model):
     before history existed gets a "baseline" version (its geometry then) on its first change.
     """
 
-    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="boundary_versions")
-    version = models.PositiveIntegerField()
-    geom = models.MultiPolygonField(srid=STORAGE_SRID, null=True, blank=True)
-    area_m2 = models.FloatField(null=True, blank=True)
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="boundary_versions", verbose_name="单位")
+    version = models.PositiveIntegerField("版本")
+    geom = models.MultiPolygonField("边界", srid=STORAGE_SRID, null=True, blank=True)
+    area_m2 = models.FloatField("面积（平方米）", null=True, blank=True)
     author = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="boundary_versions"
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="boundary_versions",
+        verbose_name="修改人",
     )
-    author_name = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(db_index=True)
-    reason = models.CharField(max_length=500, blank=True)
-    operation = models.CharField(max_length=20, choices=VersionOperation.choices)
+    author_name = models.CharField("修改人姓名", max_length=150, blank=True)
+    at = models.DateTimeField("时间", db_index=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    operation = models.CharField("操作", max_length=20, choices=VersionOperation.choices)
     # The pipeline report of the save that produced this version (areas, snapping, gaps...).
-    report = models.JSONField(default=dict, blank=True)
+    report = models.JSONField("校验报告", default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()  # scoped by unit__path, the default
 

@@ -137,7 +137,7 @@ class UnitWriteMixin:
         return tree_as_of_response(request, request.query_params.get("as_of"), request.query_params.get("subtree"))
 
     @extend_schema(request=UnitCreateRequest, responses={201: OpenApiTypes.OBJECT},
-                   summary="Create a unit; its boundary goes through the save pipeline")
+                   summary="新建单位：边界经过保存流程（吸附、裁剪、去重叠、共边）")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _check_body_size(request)
         d = _valid(UnitCreateRequest, request.data)
@@ -149,7 +149,7 @@ class UnitWriteMixin:
         return Response(feature_with_report(out.unit, out.report), status=201)
 
     @extend_schema(request=UnitPatchRequest, responses=OpenApiTypes.OBJECT,
-                   summary="Reshape a unit's boundary through the save pipeline (children follow)")
+                   summary="修改单位边界：经过保存流程，下级单位随之调整")
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         _check_body_size(request)
         d = _valid(UnitPatchRequest, request.data)
@@ -158,7 +158,7 @@ class UnitWriteMixin:
         return Response(feature_with_report(out.unit, out.report))
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT, summary="Every version of the unit's boundary",
+        responses=OpenApiTypes.OBJECT, summary="单位边界的全部历史版本",
         parameters=[OpenApiParameter("geometry", bool, description="include each version's geometry")],
     )
     @action(detail=True, methods=["get"])
@@ -169,7 +169,7 @@ class UnitWriteMixin:
                          "versions": history.history(unit, with_geom)})
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT, summary="Compare two versions (area change, symmetric difference)",
+        responses=OpenApiTypes.OBJECT, summary="对比两个版本：面积变化、增加和减少的范围",
         parameters=[OpenApiParameter("a", int, required=True), OpenApiParameter("b", int, required=True)],
     )
     @action(detail=True, methods=["get"], url_path="history/compare")
@@ -178,7 +178,7 @@ class UnitWriteMixin:
         return Response(history.compare(unit, request.query_params.get("a"), request.query_params.get("b")))
 
     @extend_schema(request=RestoreRequest, responses=OpenApiTypes.OBJECT,
-                   summary="Restore an earlier version through the save pipeline")
+                   summary="恢复到历史版本（经过保存流程）")
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         d = _valid(RestoreRequest, request.data)
@@ -199,7 +199,7 @@ class UnitWriteMixin:
         return restructure_api.merge(request, pk)
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT, summary="Consistency report of the unit's subtree",
+        responses=OpenApiTypes.OBJECT, summary="下级单位一致性检查（缝隙、重叠、超出上级）",
         parameters=[OpenApiParameter("geometry", bool, description="include issue geometries (default true)")],
     )
     @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
@@ -210,7 +210,7 @@ class UnitWriteMixin:
 
     @extend_schema(
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-        summary="Export the unit's subtree (GeoJSON RFC 7946, GeoPackage, Shapefile zip, CSV+WKT)",
+        summary="导出本单位及下级的边界（GeoJSON、GeoPackage、Shapefile 压缩包、CSV+WKT）",
         parameters=[
             OpenApiParameter("fmt", str, enum=[*EXPORT_FORMATS], default="geojson"),
             OpenApiParameter("srid", int, enum=[4490, 4326], default=4490),
@@ -248,7 +248,7 @@ class PreviewView(APIView):
     """``POST /api/boundaries/preview/``: the save pipeline without saving."""
 
     @extend_schema(request=PreviewRequest, responses=OpenApiTypes.OBJECT,
-                   summary="Preview a boundary: snapped + clipped geometry and the pipeline report")
+                   summary="预览边界：吸附裁剪后的结果和校验报告（不保存）")
     def post(self, request: Request) -> Response:
         _check_body_size(request)
         d = _valid(PreviewRequest, request.data)
@@ -262,7 +262,7 @@ class AsOfView(APIView):
     """``GET /api/boundaries/as-of/?date=YYYY-MM-DD&root=<id>&level=``: the tree as it was that day."""
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT, summary="Boundaries of a subtree as of a date (GeoJSON)",
+        responses=OpenApiTypes.OBJECT, summary="某日的边界（GeoJSON）",
         parameters=[
             OpenApiParameter("date", str, required=True, description="YYYY-MM-DD (end of that day)"),
             OpenApiParameter("root", int, description="subtree root (default: the user's unit)"),
@@ -279,7 +279,7 @@ class ImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": ImportRequest}, responses=OpenApiTypes.OBJECT,
-                   summary="Import boundaries from a file (dry run by default)")
+                   summary="从文件导入边界（默认只校验不保存）")
     def post(self, request: Request) -> Response:
         d = _valid(ImportRequest, request.data)
         f = d["file"]

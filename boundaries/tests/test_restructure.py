@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from config.errors import DomainError
 from rest_framework.test import APIClient
 from shapely.geometry import LineString, mapping
+from shapely.ops import split
 
 from boundaries import restructure, services
 from boundaries.levels import Level
@@ -36,7 +37,7 @@ def free_cut(unit: AdminUnit) -> dict[str, Any]:
         line = LineString([(x, miny - 0.001), (x, maxy + 0.001)])
         if any(shapely.intersects(line, b) for b in buildings):
             continue
-        parts = shapely.get_parts(shapely.ops.split(g, line))
+        parts = shapely.get_parts(split(g, line))
         if len(parts) == 2 and min(p.area for p in parts) > 0.15 * g.area:
             return mapping(line)
     raise AssertionError(f"no free cut through {unit.name}")
@@ -205,3 +206,30 @@ def test_api_previews_write_nothing_and_match_the_save(demo: Any) -> None:
     assert r.json()["unit"]["properties"]["area_m2"] == pytest.approx(unit.area_m2, rel=1e-5)
     r = client.post(f"/api/units/{unit.pk}/merge/", {"other": "x"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "invalid"
+
+
+def test_compare_has_no_spike_along_an_edge_a_vertex_moved_along(demo: Any) -> None:
+    """A vertex slid along its own edge (as the map's snapping does) loses a triangle: the
+    comparison's "removed" part is that triangle, not the triangle welded to a zero-width spike."""
+    from boundaries import history
+
+    unit = compounds(demo)[1]
+    g = shape(unit)
+    ring = [list(c) for c in g.geoms[0].exterior.coords][:-1]
+    outline = shapely.boundary(shape(demo.community))
+    for i in range(len(ring)):
+        a, b = ring[i], ring[(i + 1) % len(ring)]
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        if max(outline.distance(shapely.Point(p)) for p in (a, b, mid)) < 1e-9:
+            break
+    t = 0.35  # (a fraction whose rounded point lies a hair off the old edge: the spike appeared)
+    moved = [round(b[0] + (a[0] - b[0]) * t, 9), round(b[1] + (a[1] - b[1]) * t, 9)]
+    new = [moved if k == (i + 1) % len(ring) else [round(x, 9), round(y, 9)] for k, (x, y) in enumerate(ring)]
+    services.reshape_unit(demo.village_staff, unit.pk, {"type": "Polygon", "coordinates": [[*new, new[0]]]})
+    unit.refresh_from_db()
+    c = history.compare(unit, unit.boundary_version - 1, unit.boundary_version)
+    removed = shapely.geometry.shape(c["removed"]["geometry"])
+    # A triangle: the moved vertex, its old place and the next vertex; the far vertex `a` is not in it.
+    assert shapely.get_num_coordinates(removed) == 4
+    assert removed.distance(shapely.Point(a)) > 1e-6
+    assert c["added"]["geometry"] is None

@@ -98,6 +98,7 @@ export interface UnitProps extends UnitRef {
   floors: number | null;
   height_m: number | null;
   building_use: string;
+  boundary_version?: number;
 }
 
 export type UnitFeature = Feature<Geometry | null, UnitProps> & { id?: number | string };
@@ -108,18 +109,34 @@ export interface UnitCollection extends FeatureCollection<Geometry | null, UnitP
 }
 
 export interface PreviewReport {
+  area_current_m2?: number | null;
   area_before_m2: number;
   area_after_m2: number;
   vertices_moved: number;
+  vertices_removed?: number;
+  vertices_added?: number;
+  snap_tolerance_m?: number;
   overlap_removed_m2: number;
   clipped_m2: number;
   gaps: Array<{ geometry: Geometry; area_m2: number }>;
   shared_with: number[];
+  children_followed?: Array<{ id: number | null; name?: string }>;
+  children_moved?: Array<{ id: number; code: string; name: string }>;
+  split_into?: { id: number | null; code: string; name: string; area_m2: number };
+  merged_from?: { id: number; code: string; name: string; area_m2: number };
 }
 
 export interface PreviewResult {
   geometry: Geometry;
   report: PreviewReport;
+}
+
+/** A split or merge (saved, or previewed as a rolled-back save). */
+export interface RestructureResult {
+  unit: UnitFeature;
+  created?: UnitFeature;
+  report: PreviewReport;
+  preview?: boolean;
 }
 
 /** All features of a paginated GeoJSON list (follows "next"). */

@@ -1,4 +1,6 @@
-// UI strings: Simplified Chinese by default, English on request (choice kept in localStorage).
+// UI strings: Simplified Chinese by default, English on request. The choice is the platform's one
+// language setting (Django's language cookie, set by the switch of any page): the server opens
+// the map page with <html lang> in that language, and the switch here sets the same cookie.
 const zh = {
   title: "智慧社区 · 地图",
   home: "首页",
@@ -41,9 +43,42 @@ const zh = {
   drawParent: "上级单位",
   drawNew: "新画一个",
   drawReshape: "修改边界",
+  drawSplit: "分割",
+  drawMerge: "合并",
+  actReshape: "修改",
+  actSplit: "分割",
+  actMerge: "合并",
+  reshapeHint: "拖动橙色顶点修改边界；拖动边中间的白点可增加顶点，右键点击顶点可删除。顶点靠近参考边界（蓝线）时会吸附上去（红点）。",
+  splitHint: "画一条切割线，从边界的一侧穿到另一侧：逐点点击，点击最后一点或按回车结束。线的两端会吸附到边界上。",
+  mergeHint: "选择与“{name}”相邻、要并入它的单位：",
+  mergeNoNeighbour: "“{name}”没有相邻的同级单位，不能合并。",
+  mergeWith: "并入",
+  mergeNamePrompt: "合并后的名称",
+  splitNamePrompt: "分出的新单位名称（较小的一块）",
+  areaCurrent: "修改前面积",
+  verticesMovedValue: "{n} 个（容差 {tol} 米）",
+  verticesCut: "裁剪与去重叠改动的顶点",
+  verticesCutValue: "删去 {removed} 个，新增 {added} 个",
+  childrenFollowed: "随之调整的下级单位",
+  childrenMoved: "随之移入新单位的下级单位",
+  splitKeeps: "保留原单位",
+  splitNew: "分出的新单位",
+  mergeResult: "合并后",
+  tdPrecision: "坐标精度过高，绘图工具无法载入这条边界。",
+  tdHoles: "绘图工具不能直接编辑带洞的边界。",
+  tdSelfIntersects: "边界线不能自相交，请换个位置放置顶点。",
+  tdTooFewPolygon: "边界至少需要三个顶点。",
+  tdTooFewLine: "切割线至少需要两个点。",
+  tdNotClosed: "边界没有首尾闭合。",
+  tdInvalidCoordinates: "坐标无效，无法在地图上编辑。",
+  tdNoFeature: "要编辑的边界没有载入绘图工具，请重新选择单位。",
+  tdTooSmall: "所画范围太小。",
+  tdTooLarge: "所画范围太大。",
+  tdNotReady: "绘图工具尚未就绪，请稍后再试。",
+  tdGeneric: "绘图工具出错，请取消后重新开始。",
   drawCancel: "取消",
   drawSave: "保存",
-  drawHint: "在地图上逐点点击，双击或点击起点结束。顶点会吸附到上级和相邻单位的边界。",
+  drawHint: "在地图上逐点点击，点击起点结束。顶点靠近上级或相邻单位的边界（蓝线）时会吸附上去（红点）。",
   drawReadOnly: "您的账号是只读的，不能绘制边界。",
   drawNotYours: "只能绘制本辖区下一级的边界（{level}）。",
   drawNoLevel: "您的账号没有可绘制的层级。",
@@ -69,6 +104,16 @@ const zh = {
   compare: "对比所选两个版本",
   restore: "恢复到此版本",
   restored: "已恢复",
+  datePlaceholder: "年-月-日，如 2026-05-01",
+  pickDate: "选择日期",
+  prevMonth: "上个月",
+  nextMonth: "下个月",
+  weekdays: "日,一,二,三,四,五,六",
+  today: "今天",
+  compareLegend: "红色：后一版本减少的范围；蓝色：增加的范围",
+  compareNoChange: "两个版本的范围相同",
+  asOfCount: "{date}：{n} 个单位（蓝色虚线）",
+  pickTwoVersions: "请勾选两个版本",
   selectUnitFirst: "请先在地图或层级中选择一个单位",
   checkTitle: "一致性检查",
   checkRun: "检查",
@@ -79,9 +124,10 @@ const zh = {
   unmatchedEdge: "共边不一致",
   buildingTitle: "楼栋与住户",
   clickBuilding: "在地图上点击一栋楼",
-  entrance: "单元",
-  floor: "层",
-  room: "室",
+  entranceLabel: "{n}单元",
+  floorLabel: "{n}层",
+  floorsCount: "{n}层",
+  houseLabel: "{e}单元 {f}层 {r}室",
   empty: "空置",
   placeResident: "安置居民到房屋",
   searchPool: "在本社区人员库中搜索…",
@@ -151,9 +197,42 @@ const en: Record<Key, string> = {
   drawParent: "Parent unit",
   drawNew: "Draw new",
   drawReshape: "Reshape",
+  drawSplit: "Split",
+  drawMerge: "Merge",
+  actReshape: "Reshape",
+  actSplit: "Split",
+  actMerge: "Merge",
+  reshapeHint: "Drag the orange vertices; drag a white midpoint to add a vertex, right-click a vertex to delete it. Vertices near a reference outline (blue) snap onto it (red dot).",
+  splitHint: "Draw a cut line from one side of the outline to the other: click point by point, click the last point or press Enter to finish. Its ends snap onto the outline.",
+  mergeHint: "Choose the neighbour of “{name}” to join into it:",
+  mergeNoNeighbour: "“{name}” has no neighbour at its level to merge with.",
+  mergeWith: "Join",
+  mergeNamePrompt: "Name after merging",
+  splitNamePrompt: "Name of the new unit (the smaller piece)",
+  areaCurrent: "Area before the change",
+  verticesMovedValue: "{n} (tolerance {tol} m)",
+  verticesCut: "Vertices changed by clipping and overlap removal",
+  verticesCutValue: "{removed} removed, {added} added",
+  childrenFollowed: "Sub-units adjusted with it",
+  childrenMoved: "Sub-units moved into the new unit",
+  splitKeeps: "Kept unit",
+  splitNew: "New unit",
+  mergeResult: "After merging",
+  tdPrecision: "Coordinates are too precise for the drawing tool.",
+  tdHoles: "The drawing tool cannot edit an outline with holes directly.",
+  tdSelfIntersects: "An outline must not cross itself; place the vertex elsewhere.",
+  tdTooFewPolygon: "An outline needs at least three vertices.",
+  tdTooFewLine: "A cut line needs at least two points.",
+  tdNotClosed: "The outline is not closed.",
+  tdInvalidCoordinates: "Invalid coordinates: this outline cannot be edited on the map.",
+  tdNoFeature: "The outline to edit is not loaded in the drawing tool; pick the unit again.",
+  tdTooSmall: "The drawn area is too small.",
+  tdTooLarge: "The drawn area is too large.",
+  tdNotReady: "The drawing tool is not ready yet; please retry.",
+  tdGeneric: "The drawing tool failed; cancel and start again.",
   drawCancel: "Cancel",
   drawSave: "Save",
-  drawHint: "Click point by point on the map; double-click or click the first point to finish. Vertices snap to the parent's and neighbours' edges.",
+  drawHint: "Click point by point on the map; click the first point to finish. Vertices near the parent's or a neighbour's outline (blue) snap onto it (red dot).",
   drawReadOnly: "Your account is read-only and cannot draw boundaries.",
   drawNotYours: "You can only draw the level below your unit ({level}).",
   drawNoLevel: "Your account has no level it may draw.",
@@ -179,6 +258,16 @@ const en: Record<Key, string> = {
   compare: "Compare the two selected versions",
   restore: "Restore this version",
   restored: "Restored",
+  datePlaceholder: "year-month-day, e.g. 2026-05-01",
+  pickDate: "Pick a date",
+  prevMonth: "Previous month",
+  nextMonth: "Next month",
+  weekdays: "Su,Mo,Tu,We,Th,Fr,Sa",
+  today: "Today",
+  compareLegend: "Red: area the later version lost; blue: area it gained",
+  compareNoChange: "The two versions cover the same area",
+  asOfCount: "{date}: {n} units (blue dashed outlines)",
+  pickTwoVersions: "Tick two versions",
   selectUnitFirst: "Select a unit on the map or in the tree first",
   checkTitle: "Consistency check",
   checkRun: "Check",
@@ -189,9 +278,10 @@ const en: Record<Key, string> = {
   unmatchedEdge: "Shared edge mismatch",
   buildingTitle: "Building and residents",
   clickBuilding: "Click a building on the map",
-  entrance: "Entrance",
-  floor: "Floor",
-  room: "Room",
+  entranceLabel: "Entrance {n}",
+  floorLabel: "Floor {n}",
+  floorsCount: "{n} floors",
+  houseLabel: "Entrance {e}, floor {f}, room {r}",
   empty: "Vacant",
   placeResident: "Place a resident in a house",
   searchPool: "Search this community's people…",
@@ -219,7 +309,7 @@ const en: Record<Key, string> = {
 };
 
 export type Lang = "zh" | "en";
-let lang: Lang = (localStorage.getItem("map.lang") as Lang | null) ?? "zh";
+let lang: Lang = document.documentElement.lang.toLowerCase().startsWith("en") ? "en" : "zh";
 const listeners: Array<() => void> = [];
 
 export function t(key: Key, vars: Record<string, string> = {}): string {
@@ -234,10 +324,19 @@ export function getLang(): Lang {
 
 export function setLang(next: Lang): void {
   lang = next;
-  localStorage.setItem("map.lang", next);
   document.documentElement.lang = next === "zh" ? "zh-Hans" : "en";
   applyStatic();
   for (const fn of listeners) fn();
+  // Remember it where every page reads it (Django's set_language view answers 204 to a request
+  // that asks for no HTML and names no next page).
+  const body = new URLSearchParams({ language: next === "zh" ? "zh-hans" : "en" });
+  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  void fetch("/i18n/setlang/", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": m ? decodeURIComponent(m[1]) : "" },
+    body,
+  }).catch(() => undefined);
 }
 
 export function onLangChange(fn: () => void): void {

@@ -15,6 +15,8 @@ api_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without an icon link of their own (the Django admin, the API docs) get the same icon.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("map/", views.map_page, name="map"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

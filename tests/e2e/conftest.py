@@ -113,6 +113,15 @@ class MapPage:
         )
         return x, y
 
+    def lnglat(self, x: float, y: float) -> tuple[float, float]:
+        """The map position under a page point."""
+        lng, lat = self.page.evaluate(
+            """([x, y]) => { const r = window.__map.getCanvas().getBoundingClientRect();
+                 const p = window.__map.unproject([x - r.left, y - r.top]); return [p.lng, p.lat]; }""",
+            [x, y],
+        )
+        return lng, lat
+
 
 @pytest.fixture
 def map_page(browser: Any, live_server: Any) -> Generator[MapPage, None, None]:

@@ -120,7 +120,7 @@ export const buildingPanel: Panel = {
         const { houses, withPeople } = await loadHouses(app, sel.id);
         if (app.selection?.id !== sel.id) return;
         const p = sel.feature?.properties;
-        const head = h("h3", {}, p?.name ?? `#${sel.id}`, h("small", {}, p ? ` ${p.floors ?? "–"} ${t("floors")} · ${p.height_m ?? "–"} m` : ""));
+        const head = h("h3", {}, p?.name ?? `#${sel.id}`, h("small", {}, p ? ` ${t("floorsCount", { n: String(p.floors ?? "–") })} · ${p.height_m ?? "–"} m` : ""));
         const parts: HTMLElement[] = [head];
         if (!withPeople) parts.push(h("p", { class: "muted notice" }, t("noPopulation")));
         if (app.is3d && sel.feature) parts.push(h("button", { class: "secondary", id: "btn-floors", onclick: () => showFloors(app, houses) }, t("floorsView")));
@@ -128,7 +128,7 @@ export const buildingPanel: Panel = {
         for (const ent of entrances) {
           const inEnt = houses.filter((x) => x.entrance === ent);
           const floors = [...new Set(inEnt.map((x) => x.floor))].sort((a, b) => b - a);
-          parts.push(h("h4", {}, `${ent} ${t("entrance")}`));
+          parts.push(h("h4", {}, t("entranceLabel", { n: ent })));
           const table = h("div", { class: "floors" });
           for (const fl of floors) {
             const rooms = inEnt.filter((x) => x.floor === fl);
@@ -136,7 +136,7 @@ export const buildingPanel: Panel = {
               h(
                 "div",
                 { class: "floor-row" },
-                h("span", { class: "floor-no" }, `${fl}${t("floor")}`),
+                h("span", { class: "floor-no" }, t("floorLabel", { n: String(fl) })),
                 ...rooms.map((r) =>
                   h(
                     "div",
@@ -196,7 +196,7 @@ function placeForm(houses: House[], done: () => void): HTMLElement {
   const house = h(
     "select",
     { id: "place-house" },
-    ...houses.map((x) => h("option", { value: x.id }, `${x.entrance}${t("entrance")} ${x.floor}${t("floor")} ${x.room}${t("room")}`)),
+    ...houses.map((x) => h("option", { value: x.id }, t("houseLabel", { e: x.entrance, f: String(x.floor), r: x.room }))),
   );
   const relation = h("select", { id: "place-relation" }, ...relations.map(([v, l]) => h("option", { value: v }, l)));
   let timer: number | undefined;

@@ -1,10 +1,12 @@
-// The drawing panel: who may draw what, the preview report, saving with a reason.
-import type { Feature, FeatureCollection, Polygon } from "geojson";
-import { api, listUnits, unitId, type PreviewResult, type UnitFeature } from "../api";
+// The drawing panel: which units this user may change here, and for each one — reshape, split in
+// two, merge with a neighbour — with the server's preview and report before saving with a reason.
+import type { Feature, FeatureCollection, Geometry, LineString } from "geojson";
+import { api, listUnits, unitId, type PreviewReport, type PreviewResult, type RestructureResult, type UnitFeature } from "../api";
 import type { App } from "../app";
-import { Drawer, preview, setOverlay } from "../draw";
-import { levelName, t } from "../i18n";
-import { fmtArea, form, h, showError, toast } from "../ui";
+import { sharesEdge } from "../draw/coords";
+import { Drawer, fc, preview, setOverlay, type DrawKind } from "../draw";
+import { levelName, t, type Key } from "../i18n";
+import { fmtArea, form, h, showError, toast, type Field } from "../ui";
 import type { Panel } from "./index";
 
 const KINDS: Record<number, Array<[string, string]>> = {
@@ -21,15 +23,48 @@ export function drawRefusal(app: App): string | null {
   const me = app.me;
   if (!me.can_write) return t("drawReadOnly");
   if (me.draw_level === null || me.draw_level === undefined || !me.unit) return t("drawNoLevel");
-  // The parent is the user's own unit (or a selected unit one level above draw_level inside it);
-  // the server checks jurisdiction again on every preview and save.
   return null;
 }
 
-function reportView(res: PreviewResult): HTMLElement {
-  const r = res.report;
+/** The unit whose children the panel lists: the selected unit when the user may draw inside it,
+ *  the parent of a selected unit the user may reshape, else the user's own unit. The server
+ *  checks jurisdiction again on every preview and save. */
+function parentFor(app: App): number {
+  const me = app.me;
+  const own = me.unit!;
+  const sel = app.selection;
+  const f = sel?.feature;
+  if (!sel || !f?.properties || sel.id === own.id) return own.id;
+  if (canCreateIn(app, sel.level)) return sel.id;
+  if (sel.level > own.level + 1 && f.properties.parent) return f.properties.parent;
+  return own.id;
+}
+
+/** May the user draw new units inside a unit of ``level`` (theirs, or a community's compound)? */
+function canCreateIn(app: App, level: number): boolean {
+  const own = app.me.unit!;
+  return level === own.level || (own.level === 3 && level === 4);
+}
+
+function row(k: Key, v: string, cls = ""): HTMLElement[] {
+  return [h("dt", {}, t(k)), h("dd", { class: cls, "data-fact": k }, v)];
+}
+
+function reportView(r: PreviewReport, extra: HTMLElement[] = [], restructure = false): HTMLElement {
   const gapArea = r.gaps.reduce((s, g) => s + (g.area_m2 ?? 0), 0);
-  const row = (k: Parameters<typeof t>[0], v: string, cls = ""): HTMLElement[] => [h("dt", {}, t(k)), h("dd", { class: cls }, v)];
+  const followed = (r.children_followed ?? []).filter((c) => c.id !== null).length;
+  const cut = (r.vertices_removed ?? 0) + (r.vertices_added ?? 0);
+  const current = r.area_current_m2 !== undefined && r.area_current_m2 !== null ? row("areaCurrent", fmtArea(r.area_current_m2)) : [];
+  // A split or merge draws nothing by hand: its figures are the pieces' areas, not snapping.
+  const drawn = restructure
+    ? []
+    : [
+        ...row("areaBefore", fmtArea(r.area_before_m2)),
+        ...row("areaAfter", fmtArea(r.area_after_m2)),
+        ...row("clipped", fmtArea(r.clipped_m2), r.clipped_m2 > 0 ? "warn" : ""),
+        ...row("verticesMoved", t("verticesMovedValue", { n: String(r.vertices_moved), tol: String(r.snap_tolerance_m ?? "–") })),
+        ...(cut ? row("verticesCut", t("verticesCutValue", { removed: String(r.vertices_removed ?? 0), added: String(r.vertices_added ?? 0) }), "warn") : []),
+      ];
   return h(
     "div",
     { class: "report", id: "draw-report" },
@@ -37,15 +72,19 @@ function reportView(res: PreviewResult): HTMLElement {
     h(
       "dl",
       { class: "facts" },
-      ...row("areaBefore", fmtArea(r.area_before_m2)),
-      ...row("areaAfter", fmtArea(r.area_after_m2)),
-      ...row("clipped", fmtArea(r.clipped_m2), r.clipped_m2 > 0 ? "warn" : ""),
-      ...row("overlapRemoved", fmtArea(r.overlap_removed_m2), r.overlap_removed_m2 > 0 ? "warn" : ""),
-      ...row("verticesMoved", String(r.vertices_moved)),
+      ...current,
+      ...drawn,
+      ...extra,
+      ...(r.overlap_removed_m2 > 0 || !restructure ? row("overlapRemoved", fmtArea(r.overlap_removed_m2), r.overlap_removed_m2 > 0 ? "warn" : "") : []),
       ...row("gaps", `${r.gaps.length} · ${fmtArea(gapArea)}`, r.gaps.length ? "warn" : ""),
       ...row("sharedWith", String(r.shared_with.length)),
+      ...(followed ? row("childrenFollowed", String(followed)) : []),
     ),
   );
+}
+
+function hintFor(kind: DrawKind): string {
+  return t(kind === "new" ? "drawHint" : kind === "reshape" ? "reshapeHint" : "splitHint");
 }
 
 export const drawPanel: Panel = {
@@ -60,107 +99,254 @@ export const drawPanel: Panel = {
       body.append(h("p", { class: "notice", id: "draw-refusal" }, refusal));
       return;
     }
-    const me = app.me;
-    const sel = app.selection;
-    // Parent: the user's unit, or a unit one level above draw_level that the user selected.
-    const parentId = sel && sel.level === me.draw_level! - 1 ? sel.id : me.unit!.id;
-    const status = h("div", { class: "status" });
+    const status = h("div", { class: "status", id: "draw-status" });
     const reportBox = h("div", {});
-    const list = h("ul", { class: "children" });
-    let last: PreviewResult | null = null;
-    let editing: UnitFeature | null = null;
+    const list = h("ul", { class: "children", id: "draw-units" });
+    const parentName = h("b", {});
+    let parentId = parentFor(app);
     let parent: UnitFeature | null = null;
     let siblings: UnitFeature[] = [];
+    let target: UnitFeature | null = null; // the unit being reshaped, split or merged
+    let partner: UnitFeature | null = null; // the neighbour chosen for a merge
+    let mode: DrawKind | "merge" | null = null;
+    let ready = false; // a successful preview of the current state exists
+    let seq = 0;
+    let title = "";
 
-    const onGeometry = async (g: Polygon): Promise<void> => {
+    const setStatus = (): void => {
+      if (mode && mode !== "merge") status.replaceChildren(h("b", {}, title), h("br", {}), hintFor(mode));
+    };
+
+    const busy = (on: boolean): void => {
+      newBtn.hidden = on || !canCreateIn(app, parent?.properties?.level ?? -1);
+      saveBtn.hidden = cancelBtn.hidden = !on;
+      list.classList.toggle("locked", on);
+    };
+
+    const showError_ = (err: unknown): void => {
+      reportBox.replaceChildren(h("p", { class: "error", id: "draw-error" }, (err as Error).message));
+      showError(err);
+    };
+
+    const onDrawn = async (g: Geometry): Promise<void> => {
       if (!drawer?.session) return;
-      status.textContent = t("previewing");
+      const mine = ++seq;
+      status.replaceChildren(h("b", {}, title), h("br", {}), t("previewing"));
+      saveBtn.disabled = true;
+      ready = false;
       try {
-        last = await preview(drawer.session, g);
-        status.textContent = "";
-        const feats: Feature[] = [{ type: "Feature", properties: {}, geometry: last.geometry }];
-        setOverlay(app, "preview", { type: "FeatureCollection", features: feats });
-        const gaps: FeatureCollection = { type: "FeatureCollection", features: last.report.gaps.map((x) => ({ type: "Feature", properties: { area_m2: x.area_m2 }, geometry: x.geometry })) };
-        setOverlay(app, "gaps", gaps);
-        reportBox.replaceChildren(reportView(last));
+        if (drawer.session.kind === "split") {
+          const res = await api<RestructureResult>("/api/boundaries/split-preview/", {
+            method: "POST",
+            body: { unit: drawer.session.unitId, line: g, version: drawer.session.version },
+          });
+          if (mine !== seq) return;
+          showRestructure(res);
+        } else {
+          const res: PreviewResult = await preview(drawer.session, g);
+          if (mine !== seq) return;
+          setOverlay(app, "preview", fc(res.geometry));
+          const gaps: FeatureCollection = {
+            type: "FeatureCollection",
+            features: res.report.gaps.map((x): Feature => ({ type: "Feature", properties: { area_m2: x.area_m2 }, geometry: x.geometry })),
+          };
+          setOverlay(app, "gaps", gaps);
+          reportBox.replaceChildren(reportView(res.report));
+        }
+        setStatus();
+        ready = true;
         saveBtn.disabled = false;
       } catch (err) {
-        last = null;
-        status.textContent = "";
-        reportBox.replaceChildren(h("p", { class: "error", id: "draw-error" }, (err as Error).message));
-        showError(err);
+        if (mine !== seq) return;
+        setStatus();
+        showError_(err);
       }
     };
 
-    const start = async (target: UnitFeature | null): Promise<void> => {
+    /** The two pieces of a split, or the merged unit, with their figures. */
+    const showRestructure = (res: RestructureResult): void => {
+      setOverlay(app, "preview", fc(res.unit.geometry));
+      setOverlay(app, "preview-b", fc(res.created?.geometry));
+      setOverlay(app, "gaps", null);
+      const r = res.report;
+      const extra: HTMLElement[] = [];
+      if (r.split_into) {
+        extra.push(...row("splitKeeps", `${res.unit.properties!.name} · ${fmtArea(res.unit.properties!.area_m2)}`));
+        extra.push(...row("splitNew", fmtArea(res.created?.properties?.area_m2 ?? r.split_into.area_m2), "new-piece"));
+      }
+      if (r.merged_from) extra.push(...row("mergeResult", `${res.unit.properties!.name} · ${fmtArea(res.unit.properties!.area_m2)}`));
+      if (r.children_moved?.length) extra.push(...row("childrenMoved", String(r.children_moved.length)));
+      reportBox.replaceChildren(reportView(r, extra, true));
+    };
+
+    const begin = async (kind: DrawKind, unit: UnitFeature | null): Promise<void> => {
+      stop();
       try {
         drawer ??= new Drawer(app);
-        drawer.onGeometry = (g) => void onGeometry(g);
-        editing = target;
-        last = null;
-        reportBox.replaceChildren();
+        drawer.onChange = (g) => void onDrawn(g);
+        target = unit ? await api<UnitFeature>(`/api/units/${unitId(unit)}/`) : null;
+        if (kind === "new") drawer.beginNew(parent!, siblings);
+        else if (kind === "reshape") drawer.beginReshape(parent!, siblings, target!);
+        else drawer.beginSplit(parent!, siblings, target!);
+        mode = kind;
+        title = kind === "new" ? t("drawNew") : `${t(kind === "reshape" ? "drawReshape" : "drawSplit")}：${target!.properties!.name}`;
+        setStatus();
+        status.dataset.mode = kind;
+        busy(true);
         saveBtn.disabled = true;
-        const full = target ? await api<UnitFeature>(`/api/units/${unitId(target)}/`) : null;
-        await drawer.begin(parent!, siblings, full);
-        status.textContent = t("drawHint");
-        cancelBtn.hidden = false;
-        saveBtn.hidden = false;
       } catch (err) {
+        stop();
+        showError_(err);
+      }
+    };
+
+    const beginMerge = async (unit: UnitFeature): Promise<void> => {
+      stop();
+      target = await api<UnitFeature>(`/api/units/${unitId(unit)}/`).catch((err) => {
         showError(err);
+        return null;
+      });
+      if (!target) return;
+      mode = "merge";
+      busy(true);
+      saveBtn.disabled = true;
+      const name = target.properties!.name;
+      const neighbours = siblings.filter((s) => unitId(s) !== unitId(target!) && sharesEdge(s.geometry, target!.geometry));
+      status.dataset.mode = "merge";
+      status.replaceChildren(
+        h("b", {}, `${t("drawMerge")}：${name}`),
+        h("br", {}),
+        neighbours.length ? t("mergeHint", { name }) : t("mergeNoNeighbour", { name }),
+        h(
+          "ul",
+          { class: "merge-partners", id: "merge-partners" },
+          ...neighbours.map((n) =>
+            h("li", { "data-unit-id": unitId(n) }, h("button", { class: "link", onclick: () => void choosePartner(n) }, `${t("mergeWith")} ${n.properties!.name}`)),
+          ),
+        ),
+      );
+      setOverlay(app, "preview", fc(target.geometry));
+    };
+
+    const choosePartner = async (n: UnitFeature): Promise<void> => {
+      if (!target) return;
+      partner = n;
+      status.querySelectorAll("#merge-partners li").forEach((li) => li.classList.toggle("chosen", (li as HTMLElement).dataset.unitId === String(unitId(n))));
+      const mine = ++seq;
+      ready = false;
+      saveBtn.disabled = true;
+      try {
+        const res = await api<RestructureResult>("/api/boundaries/merge-preview/", {
+          method: "POST",
+          body: { unit: unitId(target), other: unitId(n), version: target.properties!.boundary_version, other_version: n.properties!.boundary_version },
+        });
+        if (mine !== seq) return;
+        showRestructure(res);
+        ready = true;
+        saveBtn.disabled = false;
+      } catch (err) {
+        showError_(err);
       }
     };
 
     const stop = (): void => {
+      seq++;
       drawer?.end();
-      last = null;
-      status.textContent = "";
+      setOverlay(app, "preview", null);
+      setOverlay(app, "preview-b", null);
+      mode = null;
+      target = partner = null;
+      ready = false;
+      status.replaceChildren();
+      delete status.dataset.mode;
       reportBox.replaceChildren();
-      cancelBtn.hidden = true;
-      saveBtn.hidden = true;
+      busy(false);
     };
 
+    const ask = async (title: string, fields: Field[]): Promise<Record<string, string> | null> =>
+      form(title, [...fields, { name: "reason", label: t("reasonPrompt"), type: "textarea", required: true }]);
+
     const save = async (): Promise<void> => {
-      const g = drawer?.currentGeometry();
-      if (!g || !drawer?.session) return;
-      const level = me.draw_level!;
-      const fields = [{ name: "reason", label: t("reasonPrompt"), type: "textarea" as const, required: true }];
-      if (!editing) {
-        fields.unshift({ name: "kind", label: t("kindPrompt"), type: "select" as const, options: KINDS[level] ?? [], required: true } as never);
-        fields.unshift({ name: "name", label: t("namePrompt"), type: "text" as const, required: true } as never);
-      }
-      const values = await form(editing ? t("drawReshape") : t("drawNew"), fields);
-      if (!values) return;
+      if (!ready || !mode) return;
+      const level = parent!.properties!.level + 1;
       try {
-        const saved = editing
-          ? await api<UnitFeature>(`/api/units/${unitId(editing)}/`, { method: "PATCH", body: { geometry: g, reason: values.reason } })
-          : await api<UnitFeature>("/api/units/", { method: "POST", body: { parent: drawer.session.parentId, name: values.name, kind: values.kind, geometry: g, reason: values.reason } });
+        let saved: UnitFeature;
+        if (mode === "merge") {
+          if (!target || !partner) return;
+          const v = await ask(`${t("drawMerge")}：${target.properties!.name} + ${partner.properties!.name}`, [
+            { name: "name", label: t("mergeNamePrompt"), type: "text", value: target.properties!.name, required: true },
+          ]);
+          if (!v) return;
+          const res = await api<RestructureResult>(`/api/units/${unitId(target)}/merge/`, {
+            method: "POST",
+            body: { other: unitId(partner), name: v.name, reason: v.reason, version: target.properties!.boundary_version, other_version: partner.properties!.boundary_version },
+          });
+          saved = res.unit;
+        } else {
+          const session = drawer?.session;
+          const g = drawer?.current();
+          if (!session || !g) return;
+          if (mode === "split") {
+            const v = await ask(`${t("drawSplit")}：${target!.properties!.name}`, [{ name: "name", label: t("splitNamePrompt"), type: "text", required: true }]);
+            if (!v) return;
+            const res = await api<RestructureResult>(`/api/units/${session.unitId}/split/`, {
+              method: "POST",
+              body: { line: g as LineString, name: v.name, reason: v.reason, version: session.version },
+            });
+            saved = res.created ?? res.unit;
+          } else if (mode === "reshape") {
+            const v = await ask(`${t("drawReshape")}：${target!.properties!.name}`, []);
+            if (!v) return;
+            saved = await api<UnitFeature>(`/api/units/${session.unitId}/`, { method: "PATCH", body: { geometry: g, reason: v.reason, version: session.version } });
+          } else {
+            const v = await ask(t("drawNew"), [
+              { name: "name", label: t("namePrompt"), type: "text", required: true },
+              { name: "kind", label: t("kindPrompt"), type: "select", options: KINDS[level] ?? [], required: true },
+            ]);
+            if (!v) return;
+            saved = await api<UnitFeature>("/api/units/", { method: "POST", body: { parent: session.parentId, name: v.name, kind: v.kind, geometry: g, reason: v.reason } });
+          }
+        }
         stop();
         toast(t("saved"));
         app.reloadTiles();
-        const f = (saved as { feature?: UnitFeature }).feature ?? saved;
-        const id = unitId(f);
-        if (id) await app.select(id, level);
+        const id = unitId(saved);
         await loadList();
+        if (id) await app.select(id, level);
       } catch (err) {
-        reportBox.append(h("p", { class: "error", id: "draw-error" }, (err as Error).message));
-        showError(err);
+        showError_(err);
       }
     };
 
-    const newBtn = h("button", { id: "draw-new", onclick: () => void start(null) }, t("drawNew"));
+    const newBtn = h("button", { id: "draw-new", onclick: () => void begin("new", null) }, t("drawNew"));
     const cancelBtn = h("button", { id: "draw-cancel", class: "secondary", hidden: true, onclick: stop }, t("drawCancel"));
     const saveBtn = h("button", { id: "draw-save", hidden: true, disabled: true, onclick: () => void save() }, t("drawSave"));
 
     const loadList = async (): Promise<void> => {
       [parent, siblings] = await Promise.all([api<UnitFeature>(`/api/units/${parentId}/`), listUnits({ parent: parentId })]);
+      siblings.sort((a, b) => a.properties!.code.localeCompare(b.properties!.code));
+      const act = (cls: string, label: Key, fn: () => void): HTMLElement => h("button", { class: `link ${cls}`, onclick: fn }, t(label));
       list.replaceChildren(
         ...siblings.map((s) =>
-          h("li", { "data-unit-id": unitId(s) }, h("button", { class: "link", onclick: () => void start(s) }, `${s.properties!.name}`)),
+          h(
+            "li",
+            { "data-unit-id": unitId(s) },
+            h("span", { class: "unit-name" }, s.properties!.name),
+            h(
+              "span",
+              { class: "unit-actions" },
+              act("reshape", "actReshape", () => void begin("reshape", s)),
+              act("split", "actSplit", () => void begin("split", s)),
+              act("merge", "actMerge", () => void beginMerge(s)),
+            ),
+          ),
         ),
       );
-      parentName.textContent = `${parent.properties!.name}（${levelName(parent.properties!.level)}）→ ${levelName(me.draw_level!)}`;
+      if (!siblings.length) list.replaceChildren(h("li", { class: "muted" }, t("noChildren")));
+      parentName.textContent = `${parent.properties!.name}（${levelName(parent.properties!.level)}）→ ${levelName(parent.properties!.level + 1)}`;
+      busy(mode !== null);
     };
-    const parentName = h("b", {});
+
     body.append(
       h("h3", {}, t("drawTitle")),
       h("p", {}, `${t("drawParent")}: `, parentName),
@@ -170,7 +356,20 @@ export const drawPanel: Panel = {
       h("h4", {}, t("pickUnitToReshape")),
       list,
     );
+    busy(false);
     void loadList().catch(showError);
+    // A new selection on the map moves the panel to that unit's family (unless a drawing is open).
+    app.on(
+      "select",
+      () => {
+        const next = parentFor(app);
+        if (mode === null && next !== parentId) {
+          parentId = next;
+          void loadList().catch(showError);
+        }
+      },
+      body,
+    );
     // Leaving the tab ends the drawing session.
     const obs = new MutationObserver(() => {
       if (!body.isConnected) {
