@@ -1,5 +1,5 @@
 // Shared state of the map page: who is signed in, the map, the selection and the tile sources.
-import type { Map as MlMap, LngLatBoundsLike } from "maplibre-gl";
+import type { Map as MlMap, LngLatBoundsLike, LngLatLike } from "maplibre-gl";
 import type { Geometry, Position } from "geojson";
 import { api, type Me, type UnitFeature } from "./api";
 import { LAYER_OF_LEVEL, vectorSource, type LevelLayer, type TileInfo } from "./style";
@@ -67,7 +67,26 @@ export class App {
     const b = bbox(geom);
     if (!b) return;
     const maxZoom = { 1: 12, 2: 14, 3: 16.5, 4: 17.5, 5: 18.5 }[level] ?? 16;
-    this.map.fitBounds(b, { padding: 40, maxZoom, duration, pitch: this.is3d ? 55 : 0 });
+    // On a phone the bottom sheet covers the lower part of the map: fit above it.
+    const padding = { top: 40, left: 40, right: 40, bottom: 40 + this.coveredBottom() };
+    this.map.fitBounds(b, { padding, maxZoom, duration, pitch: this.is3d ? 55 : 0 });
+  }
+
+  /** Pixels at the bottom of the map hidden by the phone's bottom sheet (0 on a wide screen).
+   *  The sheet's own height, not its on-screen box, which is mid-way through its slide. */
+  coveredBottom(): number {
+    if (!window.matchMedia("(max-width: 760px)").matches) return 0;
+    const sheet = document.getElementById("sidebar");
+    if (!sheet) return 0;
+    const open = document.getElementById("app")!.classList.contains("sidebar-open");
+    return open ? sheet.offsetHeight : 40;
+  }
+
+  /** Bring a point into the part of the map the bottom sheet leaves visible (phones only). */
+  reveal(at: LngLatLike): void {
+    const covered = this.coveredBottom();
+    if (!covered) return;
+    this.map.easeTo({ center: at, padding: { top: 0, left: 0, right: 0, bottom: covered }, duration: 400 });
   }
 
   /** Ask MapLibre to fetch the boundary tiles again after an edit (new URL = no stale HTTP cache). */

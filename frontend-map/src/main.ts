@@ -101,11 +101,34 @@ function setupClicks(app: App): void {
     const id = Number(f.id ?? f.properties.id);
     void app.select(id, level).catch(showError);
     if (level === 5) (window as unknown as { __showPanel: (id: string) => void }).__showPanel("building");
+    // On a phone the panel is a sheet over the lower half: keep what was tapped in view above it.
+    app.reveal(ev.lngLat);
   });
   for (const id of order) {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
+}
+
+/** The account menu of the top bar: who is signed in, the home page, signing out (a POST with the
+ *  CSRF token, as Django's logout requires). On a phone it is the only way off the map. */
+function setupAccountMenu(who: string): void {
+  const btn = document.getElementById("btn-account")!;
+  const menu = document.getElementById("account-menu")!;
+  document.getElementById("account-who")!.textContent = who;
+  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  (document.querySelector("#logout-form input[name=csrfmiddlewaretoken]") as HTMLInputElement).value = m ? decodeURIComponent(m[1]) : "";
+  const toggle = (open: boolean): void => {
+    menu.hidden = !open;
+    btn.setAttribute("aria-expanded", String(open));
+  };
+  btn.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    toggle(menu.hidden === true);
+  });
+  document.addEventListener("click", (ev) => {
+    if (!(ev.target as HTMLElement).closest("#account")) toggle(false);
+  });
 }
 
 async function main(): Promise<void> {
@@ -118,6 +141,7 @@ async function main(): Promise<void> {
     syncLangBtn();
   });
   document.getElementById("menu-toggle")!.addEventListener("click", () => document.getElementById("app")!.classList.toggle("sidebar-open"));
+  document.getElementById("menu-toggle")!.setAttribute("aria-label", t("menu"));
 
   let me: Me;
   try {
@@ -129,7 +153,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  document.getElementById("user-name")!.textContent = `${me.display_name || me.username}${me.unit ? ` · ${me.unit.name}` : ""}`;
+  const who = `${me.display_name || me.username}${me.unit ? ` · ${me.unit.name}` : ""}`;
+  document.getElementById("user-name")!.textContent = who;
+  setupAccountMenu(who);
   document.body.dataset.role = me.role;
 
   const { vector, facility, names } = await loadTileInfo();

@@ -66,10 +66,15 @@ class MapPage:
             self.outside_requests.append(request.url)
 
     def login(self, username: str, password: str = PASSWORD, next_url: str = "/map/") -> None:
+        """Sign in on the sign-in page as a person does: the account's user type, name, password."""
+        from accounts.models import User
+
         self.page.goto(f"{self.base_url}/accounts/login/?next={next_url}")
+        login_type = User.objects.get(username=username).login_type
+        self.page.check(f"#login-type input[value={login_type}]")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
-        self.page.click("button[type=submit], input[type=submit]")
+        self.page.click("#login-form button[type=submit]")
         self.page.wait_for_url(f"**{next_url}")
 
     def open_map(self, username: str) -> None:
@@ -125,7 +130,8 @@ class MapPage:
 
 @pytest.fixture
 def map_page(browser: Any, live_server: Any) -> Generator[MapPage, None, None]:
-    context = browser.new_context(viewport={"width": 1100, "height": 700}, locale="zh-CN")
+    # A clerk's browser in Chongqing: Chinese, on Beijing time.
+    context = browser.new_context(viewport={"width": 1100, "height": 700}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(30_000)
     mp = MapPage(page, live_server.url)

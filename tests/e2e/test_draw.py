@@ -3,6 +3,7 @@ compound with a cut line, merge two neighbours — each with the mouse on the ma
 buttons, then saved with a reason and checked in the database and in the history panel."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -148,6 +149,29 @@ def test_reshape_cuihu_by_dragging_a_vertex_onto_the_community_boundary(map_page
         "([x, y]) => window.__map.queryRenderedFeatures([x, y], {layers: ['history-a-fill']}).length", list(inside)
     ) == 0
     mp.screenshot("history")
+    # The boundaries as of a day picked in the calendar (Chinese, year-month-day, not mm/dd/yyyy).
+    assert mp.page.get_attribute("#history-date", "placeholder").startswith("年-月-日")
+    mp.page.click("#history-date-open")
+    calendar = mp.page.wait_for_selector("#history-date-calendar:not([hidden])")
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert f"{today.year}年{today.month}月" in calendar.inner_text() and "日一二三四五六" in calendar.inner_text().replace("\n", "")
+    with mp.page.expect_response(lambda r: "/api/boundaries/as-of/" in r.url) as asof:
+        mp.page.click(f"#history-date-calendar .day[data-date='{today.isoformat()}']")
+    assert asof.value.status == 200
+    assert mp.page.input_value("#history-date") == today.isoformat()
+    mine = [f for f in asof.value.json()["features"] if f["id"] == unit.pk]
+    assert mine and mine[0]["properties"]["version"] == unit.boundary_version
+    assert mp.page.evaluate("window.__map.getSource('history-asof') !== undefined")
+    # Restore the first version from its row: a third version, the old outline again.
+    mp.page.click(f".version[data-version='{version}'] .restore")
+    mp.page.fill("#dialog textarea[name=reason]", "恢复原边界")
+    with mp.page.expect_response(lambda r: r.url.endswith(f"/api/units/{unit.pk}/restore/")) as restored:
+        mp.page.click("#dialog-ok")
+    assert restored.value.status == 200, restored.value.text()
+    unit.refresh_from_db()
+    assert unit.boundary_version == version + 2
+    assert shapely.area(shapely.symmetric_difference(shape(unit), before)) < 1e-12
+    mp.page.wait_for_selector(f".version[data-version='{version + 2}']")
     assert not [e for e in mp.console_errors if "GPU stall" not in e], mp.console_errors
 
 

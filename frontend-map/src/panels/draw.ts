@@ -175,7 +175,7 @@ export const drawPanel: Panel = {
         extra.push(...row("splitNew", fmtArea(res.created?.properties?.area_m2 ?? r.split_into.area_m2), "new-piece"));
       }
       if (r.merged_from) extra.push(...row("mergeResult", `${res.unit.properties!.name} · ${fmtArea(res.unit.properties!.area_m2)}`));
-      if (r.children_moved?.length) extra.push(...row("childrenMoved", String(r.children_moved.length)));
+      if (r.children_moved?.length) extra.push(...row(r.merged_from ? "childrenJoined" : "childrenMoved", String(r.children_moved.length)));
       reportBox.replaceChildren(reportView(r, extra, true));
     };
 

@@ -1,9 +1,11 @@
-// Town supervisors (and anyone above village level): per-village colours for a chosen statistic.
-// Values go into feature-state of the child level's tile features, so the choropleth needs no
-// extra tiles; ECharts draws the ranking and the colour legend.
-import type { ExpressionSpecification } from "maplibre-gl";
-import { api, listUnits, unitId } from "../api";
-import { t } from "../i18n";
+// Statistics of the units one level below the user's (towns for a district, communities for a
+// town): one figure per unit as colours on the map (feature-state of the child level's tiles, no
+// extra tiles) and as an ECharts ranking. Every figure the population statistics API gives is
+// offered: residents, sex, registration, households, occupied houses, each age band, each tag.
+// A unit's statistics are fetched once; switching figures recolours at once.
+import { Popup, type ExpressionSpecification, type MapMouseEvent } from "maplibre-gl";
+import { api, listUnits, unitId, type UnitFeature } from "../api";
+import { levelName, getLang, t, type Key } from "../i18n";
 import { canSeePeople } from "../people";
 import { LAYER_OF_LEVEL } from "../style";
 import { h, showError } from "../ui";
@@ -11,16 +13,60 @@ import type { Panel } from "./index";
 
 const RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
 
-function peopleOf(stats: unknown): number {
-  const s = stats as Record<string, unknown>;
-  for (const k of ["residents", "people", "population", "total", "count"]) if (typeof s?.[k] === "number") return s[k] as number;
-  return 0;
+interface UnitStats {
+  population?: number;
+  male?: number;
+  female?: number;
+  registered_here?: number;
+  households?: number;
+  houses_occupied?: number;
+  buildings_with_residents?: number;
+  age_sex?: Array<{ band: string; male: number; female: number }>;
+  tags?: Array<{ tag: string; label: string; count: number }>;
 }
 
-function housesOf(stats: unknown): number {
-  const s = stats as Record<string, unknown>;
-  for (const k of ["houses_occupied", "houses", "households"]) if (typeof s?.[k] === "number") return s[k] as number;
-  return 0;
+/** A figure: its label, its unit of count, and how to read it from a unit (and its statistics). */
+interface Metric {
+  id: string;
+  label: string;
+  unit: Key;
+  people: boolean; // needs the population statistics
+  value: (u: UnitFeature, s: UnitStats | null) => number;
+}
+
+const band = (s: UnitStats | null, bands: string[]): number =>
+  (s?.age_sex ?? []).filter((b) => bands.includes(b.band)).reduce((n, b) => n + b.male + b.female, 0);
+
+function metricsFor(sample: UnitStats | null, withPeople: boolean): Metric[] {
+  const m: Metric[] = [{ id: "area", label: t("statArea"), unit: "unitHa", people: false, value: (u) => Math.round((u.properties?.area_m2 ?? 0) / 1e3) / 10 }];
+  if (!withPeople) return m;
+  const num = (k: keyof UnitStats) => (_u: UnitFeature, s: UnitStats | null) => Number(s?.[k] ?? 0);
+  m.push(
+    { id: "population", label: t("statPeople"), unit: "unitPeople", people: true, value: num("population") },
+    { id: "male", label: t("statMale"), unit: "unitPeople", people: true, value: num("male") },
+    { id: "female", label: t("statFemale"), unit: "unitPeople", people: true, value: num("female") },
+    { id: "registered_here", label: t("statRegistered"), unit: "unitPeople", people: true, value: num("registered_here") },
+    { id: "households", label: t("statHouseholds"), unit: "unitHouseholds", people: true, value: num("households") },
+    { id: "houses_occupied", label: t("statHouses"), unit: "unitHouses", people: true, value: num("houses_occupied") },
+    { id: "age60", label: t("statAge60"), unit: "unitPeople", people: true, value: (_u, s) => band(s, ["60-79", "80+"]) },
+  );
+  for (const b of sample?.age_sex ?? []) {
+    m.push({ id: `age:${b.band}`, label: t("statAgeBand", { band: b.band }), unit: "unitPeople", people: true, value: (_u, s) => band(s, [b.band]) });
+  }
+  for (const tag of sample?.tags ?? []) {
+    m.push({ id: `tag:${tag.tag}`, label: tag.label, unit: "unitPeople", people: true, value: (_u, s) => s?.tags?.find((x) => x.tag === tag.tag)?.count ?? 0 });
+  }
+  return m;
+}
+
+/** 12000 → "1.2万" (Chinese) or "12K" (English): axis ticks that never run into each other. */
+export function compact(n: number): string {
+  return new Intl.NumberFormat(getLang() === "zh" ? "zh-CN" : "en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
+}
+
+/** 11880 → "11,880": the exact figure, for the legend and the tooltips. */
+export function full(n: number): string {
+  return new Intl.NumberFormat(getLang() === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 1 }).format(n);
 }
 
 export const statsPanel: Panel = {
@@ -38,53 +84,114 @@ export const statsPanel: Panel = {
     const original = app.map.getLayer(fillId)
       ? { color: app.map.getPaintProperty(fillId, "fill-color"), opacity: app.map.getPaintProperty(fillId, "fill-opacity") }
       : null;
-    const select = h(
-      "select",
-      { id: "stat-choice" },
-      h("option", { value: "area" }, t("statArea")),
-      canSeePeople(me) ? h("option", { value: "people" }, t("statPeople")) : null,
-      canSeePeople(me) ? h("option", { value: "houses" }, t("statHouses")) : null,
-    );
+    const withPeople = canSeePeople(me);
+    const select = h("select", { id: "stat-choice", disabled: true });
+    const status = h("p", { class: "muted stats-status", id: "stat-status" }, t("loading"));
     const chartBox = h("div", { class: "chart", id: "stat-chart" });
-    const legendMin = h("span", {}, "0");
-    const legendMax = h("span", {}, "");
+    const legendMin = h("span", { id: "stat-min" }, "0");
+    const legendMax = h("span", { id: "stat-max" }, "");
     const legend = h("div", { class: "ramp-legend" }, legendMin, h("span", { class: "ramp", style: `background: linear-gradient(90deg, ${RAMP.join(",")})` }), legendMax);
-    body.append(h("h3", {}, t("statsTitle")), h("label", {}, t("statistic"), " ", select), legend, chartBox);
-    let chart: { dispose(): void; resize(): void } | null = null;
-    const run = async (): Promise<void> => {
+    // "各镇街统计" for a district (its children are towns), "各村社区统计" for a town.
+    body.append(h("h3", { id: "stat-title" }, t("statsTitle", { level: levelName(childLevel) })), h("label", {}, t("statistic"), " ", select), status, legend, chartBox);
+
+    let kids: UnitFeature[] = [];
+    const stats = new Map<number, UnitStats | null>();
+    let metrics: Metric[] = [];
+    let current: Metric | null = null;
+    let values = new Map<number, number>();
+    let chart: { dispose(): void } | null = null;
+    let token = 0;
+    const popup = new Popup({ closeButton: false, closeOnClick: false, className: "stat-popup", offset: 8 });
+
+    const paint = async (): Promise<void> => {
+      const m = metrics.find((x) => x.id === select.value) ?? metrics[0];
+      current = m;
+      const mine = ++token;
+      values = new Map(kids.map((k) => [unitId(k), m.value(k, stats.get(unitId(k)) ?? null)]));
+      const rows = kids.map((k) => ({ id: unitId(k), name: k.properties!.name, value: values.get(unitId(k)) ?? 0 }));
+      const max = Math.max(0, ...rows.map((r) => r.value));
+      legendMax.textContent = `${full(max)} ${t(m.unit)}`;
+      if (info && app.map.getLayer(fillId)) {
+        for (const r of rows) app.map.setFeatureState({ source: layer, sourceLayer: info.sourceLayer, id: r.id }, { stat: r.value });
+        const top = Math.max(max, 1);
+        const stops = RAMP.flatMap((c, i) => [(top * i) / (RAMP.length - 1), c]);
+        const color = ["interpolate", ["linear"], ["coalesce", ["feature-state", "stat"], 0], ...stops] as unknown as ExpressionSpecification;
+        app.map.setPaintProperty(fillId, "fill-color", color);
+        app.map.setPaintProperty(fillId, "fill-opacity", ["case", ["boolean", ["feature-state", "hover"], false], 0.9, 0.65]);
+      }
+      const echarts = await import("../charts");
+      if (mine !== token || !body.isConnected) return;
+      chart?.dispose();
+      chart = echarts.barChart(chartBox, rows.sort((a, b) => b.value - a.value), Math.max(max, 1), RAMP, {
+        axisLabel: compact,
+        tooltip: (name, v) => `${name}：${full(v)} ${t(m.unit)}`,
+        onHover: (id) => hover(id),
+        integer: m.id !== "area",
+      });
+      (window as unknown as Record<string, unknown>).__statChart = chart;
+      status.textContent = "";
+      chartBox.classList.remove("loading");
+    };
+
+    let hovered: number | null = null;
+    const hover = (id: number | null): void => {
+      if (!info || !app.map.getSource(layer)) return;
+      if (hovered !== null) app.map.setFeatureState({ source: layer, sourceLayer: info.sourceLayer, id: hovered }, { hover: false });
+      hovered = id;
+      if (id !== null) app.map.setFeatureState({ source: layer, sourceLayer: info.sourceLayer, id }, { hover: true });
+    };
+
+    // Hovering a unit on the map shows its name and the figure.
+    const onMove = (ev: MapMouseEvent & { features?: Array<{ id?: string | number; properties: Record<string, unknown> }> }): void => {
+      const f = ev.features?.[0];
+      if (!f || !current || f.id === undefined) return;
+      const id = Number(f.id);
+      const v = values.get(id);
+      if (v === undefined) return;
+      hover(id);
+      popup
+        .setLngLat(ev.lngLat)
+        .setHTML("")
+        .setDOMContent(h("div", { id: "stat-hover" }, h("b", {}, String(f.properties.name ?? "")), h("br", {}), `${current.label}：${full(v)} ${t(current.unit)}`))
+        .addTo(app.map);
+    };
+    const onLeave = (): void => {
+      popup.remove();
+      hover(null);
+    };
+    app.map.on("mousemove", fillId, onMove);
+    app.map.on("mouseleave", fillId, onLeave);
+
+    const load = async (): Promise<void> => {
       try {
-        const kids = await listUnits({ parent: me.unit!.id, geometry: "false" });
-        let values: Array<{ id: number; name: string; value: number }>;
-        if (select.value === "area") values = kids.map((k) => ({ id: unitId(k), name: k.properties!.name, value: Math.round((k.properties!.area_m2 ?? 0) / 1e4) }));
-        else {
-          values = await Promise.all(
-            kids.map(async (k) => {
-              const s = await api(`/api/population/stats/${unitId(k)}/`).catch(() => null);
-              return { id: unitId(k), name: k.properties!.name, value: select.value === "people" ? peopleOf(s) : housesOf(s) };
-            }),
-          );
+        kids = await listUnits({ parent: me.unit!.id, geometry: "false" });
+        if (withPeople) {
+          status.textContent = t("statLoadingPeople", { n: String(kids.length) });
+          chartBox.classList.add("loading");
+          // Each unit once; a failed one counts as unknown (shown as 0) rather than failing all.
+          await Promise.all(kids.map(async (k) => stats.set(unitId(k), await api<UnitStats>(`/api/population/stats/${unitId(k)}/`).catch(() => null))));
         }
-        const max = Math.max(1, ...values.map((v) => v.value));
-        legendMax.textContent = String(max);
-        if (info && app.map.getLayer(fillId)) {
-          for (const v of values) app.map.setFeatureState({ source: layer, sourceLayer: info.sourceLayer, id: v.id }, { stat: v.value });
-          const stops = RAMP.flatMap((c, i) => [(max * i) / (RAMP.length - 1), c]);
-          const color = ["interpolate", ["linear"], ["coalesce", ["feature-state", "stat"], 0], ...stops] as unknown as ExpressionSpecification;
-          app.map.setPaintProperty(fillId, "fill-color", color);
-          app.map.setPaintProperty(fillId, "fill-opacity", 0.65);
-        }
-        const echarts = await import("../charts");
-        chart?.dispose();
-        chart = echarts.barChart(chartBox, values.sort((a, b) => b.value - a.value), max, RAMP);
+        if (!body.isConnected) return;
+        const sample = [...stats.values()].find((s) => s) ?? null;
+        metrics = metricsFor(sample, withPeople && !!sample);
+        select.replaceChildren(...metrics.map((m) => h("option", { value: m.id }, m.label)));
+        select.value = withPeople && sample ? "population" : "area";
+        select.disabled = false;
+        await paint();
       } catch (err) {
+        status.textContent = "";
         showError(err);
       }
     };
-    select.addEventListener("change", () => void run());
-    void run();
+    select.addEventListener("change", () => void paint().catch(showError));
+    void load();
     new MutationObserver((_, obs) => {
       if (!body.isConnected) {
         chart?.dispose();
+        popup.remove();
+        hover(null);
+        app.map.off("mousemove", fillId, onMove);
+        app.map.off("mouseleave", fillId, onLeave);
         if (original && app.map.getLayer(fillId)) {
           app.map.setPaintProperty(fillId, "fill-color", original.color);
           app.map.setPaintProperty(fillId, "fill-opacity", original.opacity);
