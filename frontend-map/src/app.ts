@@ -15,8 +15,10 @@ export type AppEvent = "select" | "mode" | "tiles";
 export class App {
   selection: Selection | null = null;
   is3d = false;
-  // Terrain in 3D: on by default; the layer panel can turn it off (it costs most on weak GPUs).
+  // Terrain in 3D: on by default with a graphics card, off when WebGL is drawn by the CPU (where it
+  // costs ~9/10 of the 3D view's time); the layer panel turns it on or off.
   terrain = true;
+  softwareGl = false;
   tileVersion = 0;
   // Handlers owned by a panel's element are dropped once that element leaves the page.
   private handlers: Record<AppEvent, Array<{ fn: () => void; owner?: HTMLElement }>> = { select: [], mode: [], tiles: [] };

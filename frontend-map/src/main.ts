@@ -12,6 +12,7 @@ import { panels, type Panel } from "./panels";
 import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
 import { setupLabels } from "./labels";
+import { isSoftwareRenderer } from "./gpu";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -184,6 +185,8 @@ async function main(): Promise<void> {
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
   const app = new App(me, map, vector);
+  app.softwareGl = isSoftwareRenderer(map);
+  app.terrain = !app.softwareGl;
   const w = window as unknown as Record<string, unknown>;
   w.__map = map;
   w.__app = app;

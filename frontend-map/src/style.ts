@@ -93,7 +93,9 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
         id: "building-extrusion",
         type: "fill-extrusion",
         ...src,
-        minzoom: LINE_MINZOOM.building,
+        // Extruded only from z15, where single buildings are told apart: a whole town of blocks at
+        // z14 costs a software renderer seconds and shows nothing a flat fill does not.
+        minzoom: 15,
         layout: { visibility: "none" },
         paint: {
           "fill-extrusion-color": ["case", selected, "#ffb000", ["interpolate", ["linear"], ["coalesce", ["get", "height_m"], 3], 3, "#c9c1e0", 60, "#5a4a8a"]],

@@ -51,6 +51,7 @@ export const layersPanel: Panel = {
       if (app.is3d) app.map.setTerrain(terrain.checked ? { source: "terrain", exaggeration: 1.2 } : null);
     });
     rows.push(h("label", { class: "switch" }, terrain, ` ${t("layerTerrain")}`));
+    if (app.softwareGl) rows.push(h("p", { class: "muted small", id: "terrain-note" }, t("terrainSoftware")));
     const legend = h(
       "ul",
       { class: "legend" },
