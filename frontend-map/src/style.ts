@@ -48,10 +48,23 @@ export function vectorSource(info: TileInfo): SourceSpecification {
 
 export function buildStyle(opts: StyleOptions): StyleSpecification {
   const sources: Record<string, SourceSpecification> = {};
-  const layers: LayerSpecification[] = [{ id: "background", type: "background", paint: { "background-color": "#eef0ea" } }];
-  if (opts.imagery) {
-    sources.imagery = { type: "raster", tiles: [`${opts.origin}/tiles/imagery/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 18 };
-    layers.push({ id: "imagery", type: "raster", source: "imagery", layout: { visibility: "none" } });
+  // Paper colour outside the district; the base map below the units is made from what the platform
+  // has itself (a closed network reaches no outside tile host): the towns and communities of the
+  // tree, each tinted from a soft palette, under the hillshade of the DEM, with the units' names.
+  const layers: LayerSpecification[] = [{ id: "background", type: "background", paint: { "background-color": "#f3f1ea" } }];
+  for (const [name, minzoom, maxzoom, opacity] of BASE_TINTS) {
+    const info = opts.vector[name];
+    if (!info) continue;
+    sources[name] = vectorSource(info);
+    layers.push({
+      id: `base-${name}`,
+      type: "fill",
+      source: name,
+      "source-layer": info.sourceLayer,
+      minzoom,
+      maxzoom,
+      paint: { "fill-color": tint(), "fill-opacity": opacity, "fill-antialias": false },
+    });
   }
   if (opts.terrain) {
     // Terrarium, explicitly: MapLibre defaults to "mapbox" and a wrong encoding fails silently (DESIGN §3).
@@ -62,7 +75,7 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
     // The server's pre-rendered hillshade: a plain raster is far cheaper to draw than shading the DEM
     // on the client, which matters on the low-end and software-rendered machines of a village office.
     sources.hillshade = { type: "raster", tiles: [`${opts.origin}/tiles/hillshade/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 15 };
-    layers.push({ id: "hillshade", type: "raster", source: "hillshade", paint: { "raster-opacity": 0.35 } });
+    layers.push({ id: "hillshade", type: "raster", source: "hillshade", paint: { "raster-opacity": 0.55 } });
   } else if (opts.terrain) {
     sources.hillshade = { ...(sources.terrain as object), type: "raster-dem" } as SourceSpecification;
     layers.push({
@@ -71,6 +84,11 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
       source: "hillshade",
       paint: { "hillshade-exaggeration": 0.35, "hillshade-shadow-color": "#6b6b5e", "hillshade-highlight-color": "#ffffff" },
     });
+  }
+  if (opts.imagery) {
+    // Imagery (when the server has it) covers the drawn base map when switched on.
+    sources.imagery = { type: "raster", tiles: [`${opts.origin}/tiles/imagery/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 18 };
+    layers.push({ id: "imagery", type: "raster", source: "imagery", layout: { visibility: "none" } });
   }
   for (const name of LEVEL_LAYERS) {
     const info = opts.vector[name];
@@ -157,6 +175,20 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
     sources,
     layers,
   };
+}
+
+/** The base map's tints: towns up to z12, then communities (fainter as the detail grows). */
+const BASE_TINTS: Array<[LevelLayer, number, number, number]> = [
+  ["town", 0, 12, 0.75],
+  ["community", 12, 24, 0.6],
+];
+export const BASE_LAYERS = ["base-town", "base-community", "hillshade"];
+
+/** A soft colour per unit from its code, so neighbours rarely share one (a political map's look). */
+function tint(): ExpressionSpecification {
+  const palette = ["#e8efd9", "#f3e6cf", "#e2ebe8", "#efe0e4", "#e9e6d3", "#dfe8f1", "#f1ead8"];
+  const n = ["%", ["to-number", ["slice", ["to-string", ["get", "code"]], -3], 0], palette.length] as ExpressionSpecification;
+  return ["match", n, ...palette.flatMap((c, i) => [i, c]), palette[0]] as unknown as ExpressionSpecification;
 }
 
 /** Layer ids of each level, so panels can toggle them together. */

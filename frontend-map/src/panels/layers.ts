@@ -39,10 +39,13 @@ export const layersPanel: Panel = {
     const extra: Array<[Key, string[]]> = [
       ["layerLabels", ["unit-labels"]],
       ["layerFacility", ["facility-circle", "facility-label"]],
+      ["layerBase", ["base-town", "base-community"]],
       ["layerHillshade", ["hillshade"]],
       ["layerImagery", ["imagery"]],
     ];
     for (const [key, ids] of extra) rows.push(sw(t(key), ids, ids[0]));
+    // No imagery on this server: say how an administrator adds it instead of a silent grey switch.
+    if (!app.map.getLayer("imagery")) rows.push(h("p", { class: "muted small notice", id: "imagery-note" }, t("imageryMissing")));
     const terrain = h("input", { type: "checkbox", id: "terrain-switch" });
     terrain.checked = app.terrain;
     terrain.disabled = !app.map.getSource("terrain");
