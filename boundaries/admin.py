@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from config.errors import DomainError
+from core.errors import DomainError
 from django.contrib import messages
 from django.contrib.gis import admin
 from django.db.models import QuerySet

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.conf import settings
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, mapping

@@ -6,7 +6,7 @@ trigger (migration 0002), so every writer — ORM, raw SQL, bulk import — keep
 """
 from __future__ import annotations
 
-from accounts.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 from django.contrib.gis.db import models
 
 from .crs import STORAGE_SRID, WEB_MERCATOR_SRID

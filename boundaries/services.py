@@ -15,7 +15,7 @@ import shapely
 from audit import context as audit_context
 from audit import registry as audit_registry
 from audit.models import Action
-from config.errors import DomainError
+from core.errors import DomainError
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.geos import Polygon as GeosPolygon
 from django.db import IntegrityError, connection, transaction

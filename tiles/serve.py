@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial, wraps
 from typing import Any, ParamSpec, TypeVar
 
-from accounts.scoping import scope_path
+from core.scoping import scope_path
 from django.db import InterfaceError, OperationalError, connection
 
 from . import cache, mvt, raster, versions

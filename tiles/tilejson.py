@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.scoping import scope_path
+from core.scoping import scope_path
 from django.db import connection
 from django.http import HttpRequest
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.api.permissions import IsStaffAccount
 from audit import registry as audit_registry
 from audit.models import Action
-from config.errors import DomainError
+from core.errors import DomainError
+from core.permissions import IsStaffAccount, ReadStaffWriteWriter
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -230,6 +230,8 @@ def _quote(name: str) -> str:
 class PreviewView(APIView):
     """``POST /api/boundaries/preview/``: the save pipeline without saving."""
 
+    permission_classes = [ReadStaffWriteWriter]
+
     @extend_schema(request=PreviewRequest, responses=OpenApiTypes.OBJECT,
                    summary="Preview a boundary: snapped + clipped geometry and the pipeline report")
     def post(self, request: Request) -> Response:
@@ -260,6 +262,7 @@ class ImportView(APIView):
     """``POST /api/boundaries/import/`` (multipart): a level of boundaries under one parent."""
 
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [ReadStaffWriteWriter]
 
     @extend_schema(request={"multipart/form-data": ImportRequest}, responses=OpenApiTypes.OBJECT,
                    summary="Import boundaries from a file (dry run by default)")

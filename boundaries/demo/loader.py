@@ -55,6 +55,7 @@ class DemoInfo:
             "neighbour_admin": f"{self.neighbour_community}_admin",
             "neighbour_staff": f"{self.neighbour_community}_staff",
             "resident": f"{self.community}_resident",
+            "neighbour_resident": f"{self.neighbour_community}_resident",
             "superuser": "superadmin",
         }
 

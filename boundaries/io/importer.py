@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import transaction
 
 from .. import permissions, services

@@ -5,13 +5,13 @@ from typing import Any
 
 from audit.models import Action
 from audit.registry import record
+from core.scoping import scope_path
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from .models import User
-from .scoping import scope_path
 
 
 def users_visible_to(user: Any) -> QuerySet[User]:

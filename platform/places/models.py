@@ -8,7 +8,7 @@ scoped through accounts.scoping like every other model. ``geom`` is CGCS2000 (EP
 """
 from __future__ import annotations
 
-from accounts.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 from django.contrib.gis.db import models
 
 

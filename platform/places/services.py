@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.scoping import scope_path
-from config.errors import DomainError
+from core import roles
+from core.errors import DomainError
+from core.scoping import in_scope
 from django.contrib.gis.geos import Point
 from django.db import transaction
 
@@ -13,10 +14,9 @@ from .models import Place
 
 def check_unit_and_point(user: Any, unit: Any, geom: Point) -> None:
     """A writer may place points only in their jurisdiction, and only inside the unit's boundary."""
-    prefix = scope_path(user)
-    if prefix is None or not unit.path.startswith(prefix):
+    if not in_scope(user, unit):
         raise DomainError("unit_out_of_scope", "所选单元不在您的管辖范围内。", status_code=403)
-    if not getattr(user, "can_write", False):
+    if not roles.can_write(user):
         raise DomainError("read_only", "您的角色没有修改权限。", status_code=403)
     if geom is None or geom.empty:
         raise DomainError("point_required", "请在地图上选择位置。")

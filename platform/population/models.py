@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.scoping import ScopedQuerySet, scope_path
+from core.scoping import ScopedQuerySet, scope_path
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex

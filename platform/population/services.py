@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from accounts.models import LoginType, Role
-from accounts.scoping import scope_path
 from audit import context as audit_context
 from audit import registry as audit
 from audit.models import Action
-from config.errors import DomainError
+from core import roles
+from core.errors import DomainError
+from core.scoping import in_scope, scope_path
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -45,20 +45,8 @@ MIN_REASON = 2
 
 # -- permissions -------------------------------------------------------------------------------
 def require_write(user: Any) -> None:
-    if not getattr(user, "can_write", False) or getattr(user, "login_type", "") == LoginType.RESIDENT:
+    if not roles.can_write(user):
         raise DomainError("forbidden", "当前角色无权修改人口信息。", status_code=403)
-
-
-def can_reveal(user: Any) -> bool:
-    """Staff and administrators of a unit see one full record at a time, with a reason."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return getattr(user, "role", "") in (Role.ADMIN, Role.STAFF) and user.login_type != LoginType.RESIDENT
-
-
-def can_export_full(user: Any) -> bool:
-    """Only unit administrators export unmasked lists."""
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMIN)
 
 
 def require_reason(reason: str | None) -> str:
@@ -66,11 +54,6 @@ def require_reason(reason: str | None) -> str:
     if len(reason) < MIN_REASON:
         raise DomainError("reason_required", "请填写事由。")
     return reason[:500]
-
-
-def in_scope(user: Any, unit: AdminUnit) -> bool:
-    prefix = scope_path(user)
-    return prefix is not None and unit.path.startswith(prefix)
 
 
 def resolve_pool(user: Any, pool: AdminUnit | int | None) -> AdminUnit:
@@ -423,7 +406,7 @@ TAG_LABELS = {t.value: t.label for t in Tag}
 # -- personal data ----------------------------------------------------------------------------
 def reveal(user: Any, person: Person, reason: str) -> dict[str, str]:
     """Show one record in full; the audit log records who, whose, when and why."""
-    if not can_reveal(user):
+    if not roles.can_reveal(user):
         raise DomainError("reveal_forbidden", "当前角色无权查看完整个人信息。", status_code=403)
     reason = require_reason(reason)
     with _acting(user, reason):

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from audit import registry as audit
 from audit.models import Action
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook

@@ -1,7 +1,8 @@
 """Accounts API: who am I, tokens, and account/organisation management for unit administrators."""
 from __future__ import annotations
 
-from config.errors import DomainError
+from core.errors import DomainError
+from core.permissions import IsUnitAdmin, ReadStaffWriteAdmin
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -18,7 +19,6 @@ from rest_framework.views import APIView
 from .. import services, throttle
 from ..forms import LOCKED_MESSAGE
 from ..models import Department, Organisation, User
-from .permissions import IsUnitAdmin, ReadStaffWriteAdmin
 from .serializers import (
     DepartmentSerializer,
     MeSerializer,

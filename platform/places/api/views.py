@@ -1,7 +1,8 @@
-"""Read/write API for places; every query goes through visible_to (accounts.scoping)."""
+"""Read/write API for places; every query goes through visible_to (core.scoping)."""
 from __future__ import annotations
 
-from config.errors import DomainError
+from core.errors import DomainError
+from core.permissions import ReadAnyWriteWriter
 from django.contrib.gis.geos import Polygon
 from rest_framework import viewsets
 from rest_framework_gis.pagination import GeoJsonPagination
@@ -30,6 +31,7 @@ def _bbox(value: str) -> Polygon:
 class PlaceViewSet(viewsets.ModelViewSet):
     kind: str = ""
     pagination_class = Pagination
+    permission_classes = [ReadAnyWriteWriter]
 
     def get_serializer_class(self):
         return serializer_for(self.kind)

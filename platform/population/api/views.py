@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import LoginType, Role
 from audit import registry as audit
 from audit.models import Action
-from config.errors import DomainError
-from config.renderers import FastJSONRenderer
+from core import roles
+from core.errors import DomainError
+from core.permissions import IsStaffAccount
+from core.renderers import FastJSONRenderer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -45,16 +46,10 @@ class PopulationEnabled(permissions.BasePermission):
         return True
 
 
-class GovernmentStaffOnly(permissions.BasePermission):
+class PopulationReader(IsStaffAccount):
     """Residents (居民 accounts) never read the population record, even of their own community."""
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if getattr(user, "is_superuser", False):
-            return True
-        if getattr(user, "role", "") == Role.RESIDENT or getattr(user, "login_type", "") == LoginType.RESIDENT:
-            raise DomainError("population_forbidden", "居民账号不能查看人口信息。", status_code=403)
-        return True
+    message = "居民账号不能查看人口信息。"
 
 
 class CappedPaginator(Paginator):
@@ -87,7 +82,7 @@ class Pagination(PageNumberPagination):
 
 
 class Base(APIView):
-    permission_classes = [PopulationEnabled, permissions.IsAuthenticated, GovernmentStaffOnly]
+    permission_classes = [PopulationEnabled, PopulationReader]
 
     def person(self, pk: int) -> Person:
         return get_object_or_404(Person.objects.visible_to(self.request.user).select_related("pool"), pk=pk)
@@ -334,7 +329,7 @@ class ExportView(Base):
             raise DomainError("unit_required", "请选择导出的单位。")
         reason = d.get("reason", "")
         if d["full"]:
-            if not services.can_export_full(request.user):
+            if not roles.can_export_full(request.user):
                 raise DomainError("export_forbidden", "只有单位管理员可以完整导出个人信息。", status_code=403)
             reason = services.require_reason(reason)
         qs = services.search_people(request.user, unit=unit).select_related("house__building", "household")

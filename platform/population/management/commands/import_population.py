@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from config.errors import DomainError
+from core.errors import DomainError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from boundaries.models import AdminUnit

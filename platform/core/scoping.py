@@ -1,4 +1,4 @@
-"""THE jurisdiction scoping mechanism (DESIGN §4). Every API view and tile layer goes through it.
+"""THE jurisdiction scoping mechanism. Every API view, service and tile layer goes through it.
 
 A user belongs to an administrative unit; they see that unit's subtree. Units carry a materialised
 path of codes ("500000/500112/500112001/"), so "in the subtree" is one indexed prefix match. Each
@@ -6,17 +6,12 @@ scoped model names the lookup from itself to that path in ``scope_path_lookup``.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
 
-    from accounts.models import User
-
-
-def scope_path(user: User | AnonymousUser | None) -> str | None:
+def scope_path(user: Any) -> str | None:
     """The path prefix a user may see: '' for everything, None for nothing."""
     if user is None or not user.is_authenticated:
         return None
@@ -40,3 +35,9 @@ class ScopedQuerySet(models.QuerySet):
 
     def in_subtree(self, path: str) -> Self:
         return self.filter(**{f"{self.scope_path_lookup}__startswith": path})
+
+
+def in_scope(user: Any, unit: Any) -> bool:
+    """Is ``unit`` (anything with a ``path``) inside the user's jurisdiction?"""
+    prefix = scope_path(user)
+    return prefix is not None and unit is not None and unit.path.startswith(prefix)
