@@ -1,4 +1,4 @@
-"""Children follow a parent's changed boundary (issue 3 §3), as pure geometry.
+"""Children follow a parent's changed boundary, as pure geometry.
 
 When a parent's boundary moves, each child that shared the old edge follows it:
 - its vertices within the snap tolerance of the new edge are snapped onto it;
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from shapely.geometry import MultiPolygon, Polygon
 
 from .geometry import Metric, polygonal

@@ -1,4 +1,4 @@
-"""Boundary history queries (issue 3 §5): the tree as of a date, and comparing two versions.
+"""Boundary history queries: the tree as of a date, and comparing two versions.
 
 Writing versions is the services' job (every save records one); this module only reads.
 """
@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import connection
 from django.utils import timezone
 

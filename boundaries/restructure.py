@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from audit import context as audit_context
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import transaction
 from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import split as split_polygon

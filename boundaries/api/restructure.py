@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from core.permissions import ReadStaffWriteWriter
+from core.types import request_user
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -81,14 +83,14 @@ def _dry_run(fn: Callable[[], Restructured]) -> dict[str, Any]:
 
 def split(request: Request, pk: Any) -> Response:
     d = _valid(SplitRequest, request.data)
-    out = restructure.split_unit(request.user, pk, d["line"], name=d["name"], reason=d.get("reason", ""),
+    out = restructure.split_unit(request_user(request), pk, d["line"], name=d["name"], reason=d.get("reason", ""),
                                  version=d.get("version"))
     return Response(_body(out))
 
 
 def merge(request: Request, pk: Any) -> Response:
     d = _valid(MergeRequest, request.data)
-    out = restructure.merge_units(request.user, pk, d["other"], name=d.get("name", ""), reason=d.get("reason", ""),
+    out = restructure.merge_units(request_user(request), pk, d["other"], name=d.get("name", ""), reason=d.get("reason", ""),
                                   version=d.get("version"), other_version=d.get("other_version"))
     return Response(_body(out))
 
@@ -96,25 +98,29 @@ def merge(request: Request, pk: Any) -> Response:
 class SplitPreviewView(APIView):
     """``POST /api/boundaries/split-preview/``: the two pieces a cut line would make."""
 
+    permission_classes = [ReadStaffWriteWriter]
+
     @extend_schema(request=SplitPreviewRequest, responses=OpenApiTypes.OBJECT,
                    summary="预览分割：切割线把单位分成的两部分（不保存）")
     def post(self, request: Request) -> Response:
         d = _valid(SplitPreviewRequest, request.data)
         name = d.get("name") or "（新单位）"
         body = _dry_run(lambda: restructure.split_unit(
-            request.user, d["unit"], d["line"], name=name, reason=d.get("reason", ""), version=d.get("version")))
+            request_user(request), d["unit"], d["line"], name=name, reason=d.get("reason", ""), version=d.get("version")))
         return Response(body)
 
 
 class MergePreviewView(APIView):
     """``POST /api/boundaries/merge-preview/``: the unit two neighbours would make together."""
 
+    permission_classes = [ReadStaffWriteWriter]
+
     @extend_schema(request=MergePreviewRequest, responses=OpenApiTypes.OBJECT,
                    summary="预览合并：两个相邻单位合并后的边界（不保存）")
     def post(self, request: Request) -> Response:
         d = _valid(MergePreviewRequest, request.data)
         body = _dry_run(lambda: restructure.merge_units(
-            request.user, d["unit"], d["other"], name=d.get("name", ""), reason=d.get("reason", ""),
+            request_user(request), d["unit"], d["other"], name=d.get("name", ""), reason=d.get("reason", ""),
             version=d.get("version"), other_version=d.get("other_version")))
         return Response(body)
 

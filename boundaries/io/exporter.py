@@ -1,4 +1,4 @@
-"""Export a subtree with its attributes (issue 3 §6): GeoJSON (RFC 7946), GeoPackage, Shapefile
+"""Export a subtree with its attributes: GeoJSON (RFC 7946), GeoPackage, Shapefile
 (zip) and CSV with WKT, in EPSG:4490 or EPSG:4326.
 
 CGCS2000 and WGS-84 coordinates agree to centimetres, so the numbers are the same and only the
@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import connection
 
 from ..models import AdminUnit

@@ -1,9 +1,9 @@
-"""A parent's change carries its children along (issue 3 §3), or is refused with an explanation."""
+"""A parent's change carries its children along, or is refused with an explanation."""
 from __future__ import annotations
 
 import pytest
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 
 from boundaries import services
 from boundaries.levels import Kind

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import shapely
 from audit.models import AuditEvent
-from config.errors import DomainError
+from core.errors import DomainError
 from rest_framework.test import APIClient
 from shapely.geometry import LineString, mapping
 from shapely.ops import split

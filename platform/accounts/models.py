@@ -1,28 +1,19 @@
 """Accounts, roles, institutions and departments.
 
-A user belongs to one administrative unit and reads that unit's subtree (accounts.scoping).
-What they may change is decided by role and by the level below their unit (boundaries.permissions).
+A user belongs to one administrative unit and reads that unit's subtree (core.scoping). What their
+role lets them do is decided in one place, core.roles.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
+from core.roles import LoginType, Role
+from core.scoping import ScopedQuerySet
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
-from accounts.scoping import ScopedQuerySet
-
-
-class LoginType(models.TextChoices):
-    GOVERNMENT = "government", "政府部门"
-    COMMUNITY = "community", "村·社区"
-    RESIDENT = "resident", "居民"
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "系统管理员"
-    STAFF = "staff", "工作人员"
-    REVIEWER = "reviewer", "审核员"
-    SUPERVISOR = "supervisor", "只读督导"
-    RESIDENT = "resident", "居民"
+__all__ = ["LoginType", "Role", "Organisation", "Department", "User"]
 
 
 class Organisation(models.Model):
@@ -61,6 +52,14 @@ class Department(models.Model):
         return f"{self.organisation.name}·{self.name}"
 
 
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user...) over a scoped queryset: ``User.objects.visible_to(u)``."""
+
+
 class User(AbstractUser):
     unit = models.ForeignKey(
         "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
@@ -70,15 +69,8 @@ class User(AbstractUser):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
     display_name = models.CharField("姓名", max_length=50, blank=True)
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
-
-    @property
-    def can_write(self) -> bool:
-        """Roles that may change domain data in their jurisdiction."""
-        return self.is_superuser or self.role in (Role.ADMIN, Role.STAFF)
-
-    @property
-    def is_unit_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN

@@ -1,7 +1,7 @@
 // The drawing panel: which units this user may change here, and for each one — reshape, split in
 // two, merge with a neighbour — with the server's preview and report before saving with a reason.
 import type { Feature, FeatureCollection, Geometry, LineString } from "geojson";
-import { api, listUnits, unitId, type PreviewReport, type PreviewResult, type RestructureResult, type UnitFeature } from "../api";
+import { api, drawLevel, listUnits, unitId, type PreviewReport, type PreviewResult, type RestructureResult, type UnitFeature } from "../api";
 import type { App } from "../app";
 import { sharesEdge } from "../draw/coords";
 import { Drawer, fc, preview, setOverlay, type DrawKind } from "../draw";
@@ -21,8 +21,8 @@ let drawer: Drawer | null = null;
 /** Why this user may not draw here, or null when they may. */
 export function drawRefusal(app: App): string | null {
   const me = app.me;
-  if (!me.can_write) return t("drawReadOnly");
-  if (me.draw_level === null || me.draw_level === undefined || !me.unit) return t("drawNoLevel");
+  if (!me.capabilities.write) return t("drawReadOnly");
+  if (drawLevel(me) === null || !me.unit) return t("drawNoLevel");
   return null;
 }
 
@@ -42,8 +42,7 @@ function parentFor(app: App): number {
 
 /** May the user draw new units inside a unit of ``level`` (theirs, or a community's compound)? */
 function canCreateIn(app: App, level: number): boolean {
-  const own = app.me.unit!;
-  return level === own.level || (own.level === 3 && level === 4);
+  return app.me.capabilities.draw_levels.includes(level + 1);
 }
 
 function row(k: Key, v: string, cls = ""): HTMLElement[] {

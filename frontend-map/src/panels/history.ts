@@ -85,7 +85,7 @@ export const historyPanel: Panel = {
             " ",
             h("span", { class: "op" }, v.operation_label ?? ""),
             h("div", { class: "muted" }, `${fmtArea(v.area_m2)} ${v.reason ?? ""}`),
-            app.me.can_write && !v.current ? h("button", { class: "link restore", onclick: () => void restore(v) }, t("restore")) : null,
+            app.me.capabilities.write && !v.current ? h("button", { class: "link restore", onclick: () => void restore(v) }, t("restore")) : null,
           );
         });
         const compare = h(
