@@ -19,6 +19,7 @@ import shapely
 from audit import context as audit_context
 from core.errors import DomainError
 from django.db import transaction
+from django.db.models import ForeignObjectRel, Model
 from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import split as split_polygon
 
@@ -145,7 +146,7 @@ def move_subtree(unit: AdminUnit, new_parent: AdminUnit) -> None:
     unit.save()  # recomputes the path
     for d in AdminUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("level", "code"):
         d.code = unit.code + d.code[len(old_code):]
-        d.parent = AdminUnit.objects.get(pk=d.parent_id)  # its path is already the new one
+        d.parent = AdminUnit.objects.get(pk=int(d.parent_id or 0))  # its path is already the new one
         d.save()
 
 
@@ -219,9 +220,9 @@ def _move_references(source: AdminUnit, target: AdminUnit) -> dict[str, int]:
     moved: dict[str, int] = {}
     # Hidden relations (related_name="+") included: they protect a row just the same.
     rels = [f for f in AdminUnit._meta.get_fields(include_hidden=True)
-            if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)]
+            if isinstance(f, ForeignObjectRel) and (f.one_to_many or f.one_to_one)]
     for rel in rels:
-        model = rel.related_model
+        model: type[Model] = rel.related_model
         if rel.field.name == "parent" and model is AdminUnit:
             continue
         if model._meta.label == "adminunits.BoundaryVersion":

@@ -83,11 +83,16 @@ def test_admin_lists_are_scoped(demo: Any) -> None:
 def test_pages_in_chinese_by_default_and_english_on_request(demo: Any) -> None:
     client = Client()
     assert "智慧社区 · 基层治理平台" in client.get("/").content.decode()
-    english = Client(HTTP_ACCEPT_LANGUAGE="en")
-    html = english.get("/").content.decode()
-    assert "Smart Community · Grassroots Governance Platform" in html and "智慧社区 · 基层治理平台" not in html
-    english.force_login(demo.town_admin)
-    assert "units in this jurisdiction" in english.get("/").content.decode()
+    # A browser set to English still gets Chinese: the language is the user's choice on the page
+    # (one cookie for every page, the map included), not the browser's.
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    html = english_browser.get("/").content.decode()
+    assert "智慧社区 · 基层治理平台" in html and 'lang="zh-hans"' in html
+    english_browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Smart Community · Grassroots Governance Platform" in english_browser.get("/").content.decode()
+    english_browser.force_login(demo.town_admin)
+    assert "units in this jurisdiction" in english_browser.get("/").content.decode()
+    assert '<html lang="en">' in english_browser.get("/map/").content.decode()
     client.force_login(demo.town_admin)
     assert "个单位" in client.get("/").content.decode()
     r = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
