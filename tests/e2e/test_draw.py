@@ -105,7 +105,7 @@ def test_reshape_cuihu_by_dragging_a_vertex_onto_the_community_boundary(map_page
     assert mp.page.inner_text("#draw-report [data-fact=areaCurrent]") == f"{unit.area_m2 / 1e4:.2f} ha"
     assert mp.page.inner_text("#draw-report [data-fact=areaAfter]") == f"{figures['area_after_m2'] / 1e4:.2f} ha"
     mp.wait_idle()
-    mp.screenshot("draw-preview")
+    mp.screenshot("draw-reshape")
     mp.page.click("#draw-save")
     mp.page.fill("#dialog textarea[name=reason]", "按实地勘界调整翠湖小区北侧边界")
     with mp.page.expect_response(lambda r: r.url.endswith(f"/api/units/{unit.pk}/") and r.request.method == "PATCH") as saved:
