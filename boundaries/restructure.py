@@ -18,13 +18,14 @@ import numpy as np
 import shapely
 from audit import context as audit_context
 from core.errors import DomainError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ForeignObjectRel, Model
 from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import split as split_polygon
 
 from . import permissions
 from .geometry import Metric, polygonal
+from .levels import Level
 from .models import AdminUnit, VersionOperation
 from .pipeline import snap_tolerance_m
 from .services import (
@@ -150,6 +151,13 @@ def move_subtree(unit: AdminUnit, new_parent: AdminUnit) -> None:
         d.save()
 
 
+def _refuse_building(unit: AdminUnit) -> None:
+    """A building's dwellings (entrance, floor, room) are not land to cut or pool: a building is
+    redrawn, or removed and drawn anew, never split or merged."""
+    if unit.level == Level.BUILDING:
+        raise DomainError("building_not_restructured", "楼栋不能分割或合并；请修改楼栋轮廓，或删除后重新绘制。")
+
+
 # --- split ----------------------------------------------------------------------------------------
 
 
@@ -162,6 +170,7 @@ def split_unit(
     permissions.check_can_reshape(user, unit)
     if unit.parent_id is None:
         raise DomainError("no_parent", "市级根单位不能分割。")
+    _refuse_building(unit)
     parent = get_visible_unit(user, unit.parent_id)
     permissions.check_can_create_child(user, parent)
     name = (name or "").strip()
@@ -246,7 +255,14 @@ def _move_references(source: AdminUnit, target: AdminUnit) -> dict[str, int]:
         n = 0
         for obj in qs:
             setattr(obj, accessor, target)
-            obj.save(update_fields=[rel.field.attname])
+            try:
+                with transaction.atomic():  # a savepoint: a clash must not poison the transaction
+                    obj.save(update_fields=[rel.field.attname])
+            except IntegrityError:
+                raise DomainError(
+                    "merge_conflict",
+                    f"“{source.name}”的{model._meta.verbose_name}“{obj}”与“{target.name}”的重名，请先改名或合并它们。",
+                ) from None
             n += 1
         moved[model._meta.label] = n
     return moved
@@ -265,6 +281,7 @@ def merge_units(
         raise DomainError("merge_same_unit", "请选择另一个相邻单位来合并。")
     permissions.check_can_reshape(user, unit)
     permissions.check_can_reshape(user, other)
+    _refuse_building(unit)
     if unit.parent_id != other.parent_id or unit.parent_id is None:
         raise DomainError("merge_not_siblings", f"“{unit.name}”和“{other.name}”不属于同一个上级单位，不能合并。")
     new_name = (name or "").strip() or unit.name

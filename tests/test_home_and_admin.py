@@ -77,6 +77,8 @@ def test_admin_lists_are_scoped(demo: Any) -> None:
     client.force_login(demo_admin)
     html = client.get("/admin/adminunits/adminunit/?level__exact=2").content.decode()
     assert demo.town.name in html and demo.other_town.name not in html
+    # Column headers are the fields' Chinese names, not "Code" or "Boundary version".
+    assert "代码" in html and "边界版本" in html and "Boundary version" not in html
     assert client.get(f"/admin/adminunits/adminunit/{demo.other_town.pk}/change/").status_code in (302, 404)
 
 
@@ -97,3 +99,19 @@ def test_pages_in_chinese_by_default_and_english_on_request(demo: Any) -> None:
     assert "个单位" in client.get("/").content.decode()
     r = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert r.status_code == 302 and "Units of my jurisdiction" in client.get("/").content.decode()
+
+
+def test_sign_in_checks_the_user_type(demo: Any) -> None:
+    """The sign-in page's user type must match the account; the message says which one is right."""
+    client = Client()
+    data = {"username": demo.village_staff.username, "password": "Demo2026!yb", "next": "/"}
+    r = client.post("/accounts/login/", {**data, "login_type": "government"})
+    assert r.status_code == 200 and "_auth_user_id" not in client.session
+    html = r.content.decode()
+    assert "该账号不是“政府部门”账号" in html and "“村·社区”" in html and "<header>" in html
+    r = client.post("/accounts/login/", {**data, "password": "wrong", "login_type": "community"})
+    assert "用户名或密码不正确" in r.content.decode()
+    r = client.post("/accounts/login/", {**data, "login_type": "community"})
+    assert r.status_code == 302 and "_auth_user_id" in client.session
+    # The favicon every page asks for exists.
+    assert Client().get("/favicon.ico").status_code == 301

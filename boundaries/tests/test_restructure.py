@@ -233,3 +233,39 @@ def test_compare_has_no_spike_along_an_edge_a_vertex_moved_along(demo: Any) -> N
     assert shapely.get_num_coordinates(removed) == 4
     assert removed.distance(shapely.Point(a)) > 1e-6
     assert c["added"]["geometry"] is None
+
+
+def test_buildings_are_neither_split_nor_merged(demo: Any) -> None:
+    a = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path).order_by("code").first()
+    b = AdminUnit.objects.filter(parent=a.parent).exclude(pk=a.pk).first()
+    g = shape(a)
+    minx, miny, maxx, maxy = g.bounds
+    line = {"type": "LineString", "coordinates": [[(minx + maxx) / 2, miny - 1e-4], [(minx + maxx) / 2, maxy + 1e-4]]}
+    for call in (lambda: restructure.split_unit(demo.village_staff, a.pk, line, name="X"),
+                 lambda: restructure.merge_units(demo.village_staff, a.pk, b.pk)):
+        with pytest.raises(DomainError) as err:
+            call()
+        assert err.value.code == "building_not_restructured"
+
+
+def test_merge_refuses_records_that_clash_and_changes_nothing(demo: Any) -> None:
+    """Two communities each with an organisation of the same name: merging them cannot give one
+    community two organisations of one name — refused in words, nothing changed (no error 500)."""
+    from accounts.models import Organisation
+
+    town_staff = demo.town_staff
+    a, b = demo.community, demo.neighbour_community
+    Organisation.objects.get_or_create(unit=a, name="物业管理办公室")
+    Organisation.objects.get_or_create(unit=b, name="物业管理办公室")
+    # The demo's accounts sit in both communities: move them away for this test (the set-up).
+    from accounts.models import User
+
+    User.objects.filter(unit__in=[a, b]).update(unit=demo.town)
+    from boundaries.models import CommitteeRecord
+
+    CommitteeRecord.objects.filter(unit=b).delete()  # (two committees clash too, with their own message)
+    before = (AdminUnit.objects.count(), Organisation.objects.filter(unit=b).count())
+    with pytest.raises(DomainError) as err:
+        restructure.merge_units(town_staff, a.pk, b.pk)
+    assert err.value.code == "merge_conflict" and "物业管理办公室" in err.value.message
+    assert (AdminUnit.objects.count(), Organisation.objects.filter(unit=b).count()) == before

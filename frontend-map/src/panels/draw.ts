@@ -335,8 +335,9 @@ export const drawPanel: Panel = {
               "span",
               { class: "unit-actions" },
               act("reshape", "actReshape", () => void begin("reshape", s)),
-              act("split", "actSplit", () => void begin("split", s)),
-              act("merge", "actMerge", () => void beginMerge(s)),
+              // Buildings are redrawn, never split or merged (their dwellings are not land).
+              s.properties!.level < 5 ? act("split", "actSplit", () => void begin("split", s)) : null,
+              s.properties!.level < 5 ? act("merge", "actMerge", () => void beginMerge(s)) : null,
             ),
           ),
         ),
