@@ -135,7 +135,11 @@ def test_draw_overshooting_boundary_is_snapped_clipped_and_saved(map_page: MapPa
     assert report["clipped_m2"] > 0
     assert report["overlap_removed_m2"] > 0
     assert report["area_after_m2"] == pytest.approx(hole_area, rel=0.05)
+    # The corners cut off outside the community are counted as such, not hidden behind "0 snapped".
+    assert report["vertices_removed"] > 0 and report["vertices_added"] > 0
     mp.page.wait_for_selector("#draw-report")
+    cut = mp.page.inner_text("#draw-report [data-fact=verticesCut]")
+    assert cut == f"删去 {report['vertices_removed']} 个，新增 {report['vertices_added']} 个"
     mp.wait_idle()
     assert mp.query(["preview-fill"]), "the snapped result is drawn on the map"
     mp.screenshot("draw-preview")
