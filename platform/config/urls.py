@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.documents.api.views import verify
+
 from . import views
 
 api_patterns = [
@@ -10,6 +12,10 @@ api_patterns = [
     path("", include("audit.api.urls")),
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
+    path("", include("core.jobs.api.urls")),
+    path("", include("core.notices.api.urls")),
+    path("", include("core.documents.api.urls")),
+    path("", include("core.rules.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,4 +29,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("tiles/", include("tiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/<str:token>", verify, name="verify-document"),
 ]

@@ -92,6 +92,11 @@ def can_export_full(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_manage_seals(user: Any) -> bool:
+    """May upload, replace and retire the seals (印章) of units in their jurisdiction (audited)."""
+    return _has_role(user, Role.ADMIN, Role.STAFF)
+
+
 def can_read_population(user: Any) -> bool:
     """May read the population record of their jurisdiction (masked)."""
     return is_staff_account(user)
@@ -121,5 +126,6 @@ def capabilities(user: Any) -> dict[str, Any]:
         "export_full": can_export_full(user),
         "unit_admin": is_unit_admin(user),
         "population": can_read_population(user),
+        "seals": can_manage_seals(user),
         "draw_levels": list(draw_levels(user)),
     }

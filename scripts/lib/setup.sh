@@ -19,6 +19,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   fonts-noto-cjk chromium nodejs npm curl ca-certificates
   redis-server
+  poppler-utils  # pdftoppm: tests render printed documents to images
 )
 
 install_system_packages() {
