@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -170,7 +170,7 @@ def send_outbox(notice: Notice | None = None, *, job: Job | None = None, base: i
     backend = sms.backend()
     decrypt = crypto.decryptor()
     while True:
-        row = _claim_next(rows, job)
+        row = _claim_next(notice, job)
         if row is None:
             break
         result = backend.send(f"sms-{row.pk}", decrypt(row.phone_cipher), row.text)
@@ -187,28 +187,39 @@ def send_outbox(notice: Notice | None = None, *, job: Job | None = None, base: i
     return counts
 
 
-def _claim_next(rows: Any, job: Job | None) -> SmsMessage | None:
-    with transaction.atomic():
-        row = (rows.filter(status=SmsStatus.PENDING, next_attempt_at__lte=timezone.now())
-               .select_for_update(skip_locked=True).order_by("id").first())
-        if row is None:
-            return None
-        row.status, row.attempts = SmsStatus.SENDING, row.attempts + 1
-        row.claimed_job, row.claimed_attempt = job, job.attempts if job is not None else 0
-        row.save(update_fields=["status", "attempts", "claimed_job", "claimed_attempt"])
-    return row
+def _claim_next(notice: Notice | None, job: Job | None) -> SmsMessage | None:
+    """Take the next due row and mark it "sending" in one statement (one round trip, committed
+    before the provider is called: a crash after this point can never send the row again)."""
+    table = SmsMessage._meta.db_table
+    where = "status = 'pending' AND next_attempt_at <= %s" + (" AND notice_id = %s" if notice else "")
+    sql = f"""
+        UPDATE {table} SET status = 'sending', attempts = attempts + 1, claimed_job_id = %s, claimed_attempt = %s
+        WHERE id = (SELECT id FROM {table} WHERE {where} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, phone_cipher, text, attempts"""
+    params: list[Any] = [job.pk if job else None, job.attempts if job else 0, timezone.now()]
+    params += [notice.pk] if notice else []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        got = cur.fetchone()
+    if got is None:
+        return None
+    pk, cipher, text, attempts = got
+    return SmsMessage(pk=pk, phone_cipher=bytes(cipher), text=text, attempts=attempts, status=SmsStatus.SENDING)
 
 
 def _record(row: SmsMessage, result: sms.SendResult) -> None:
     now = timezone.now()
+    fields: dict[str, Any]
     if result.ok:
-        row.status, row.sent_at, row.provider_id, row.last_error = SmsStatus.SENT, now, result.provider_id, ""
+        fields = {"status": SmsStatus.SENT, "sent_at": now, "provider_id": result.provider_id, "last_error": ""}
     elif result.retry and row.attempts < settings.SMS_MAX_ATTEMPTS:
         delay = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS)) - 1]
-        row.status, row.next_attempt_at, row.last_error = SmsStatus.PENDING, now + dt.timedelta(seconds=delay), result.error
+        fields = {"status": SmsStatus.PENDING, "next_attempt_at": now + dt.timedelta(seconds=delay),
+                  "last_error": result.error}
     else:
-        row.status, row.last_error = SmsStatus.FAILED, result.error
-    row.save(update_fields=["status", "sent_at", "provider_id", "last_error", "next_attempt_at"])
+        fields = {"status": SmsStatus.FAILED, "last_error": result.error}
+    SmsMessage.objects.filter(pk=row.pk).update(**fields)
+    row.status = fields["status"]
 
 
 def _settle_orphans(rows: Any) -> int:
