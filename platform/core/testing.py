@@ -217,3 +217,23 @@ def _drop_queue(queue: str) -> None:
             queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     except redis.RedisError:
         pass
+
+
+def seal_png(size: int = 400, colour: tuple[int, int, int] = (220, 20, 30), transparent: bool = True) -> bytes:
+    """A seal-like PNG for tests: a red ring and star on a transparent (or white) background."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0) if transparent else (255, 255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.ellipse((8, 8, size - 8, size - 8), outline=(*colour, 255), width=max(6, size // 25))
+    c, r = size / 2, size * 0.22
+    import math
+
+    star = [(c + (r if i % 2 == 0 else r * 0.4) * math.sin(i * math.pi / 5),
+             c - (r if i % 2 == 0 else r * 0.4) * math.cos(i * math.pi / 5)) for i in range(10)]
+    d.polygon(star, fill=(*colour, 255))
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
