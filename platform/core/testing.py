@@ -196,9 +196,9 @@ def celery_worker(transactional_db: Any, tmp_path: Any) -> Iterator[CeleryWorker
     from django.test import override_settings
 
     queue = f"jobs.test.{uuid.uuid4().hex[:12]}"
-    # The worker's SMS go to this test's own log file (the development backend), never var/sms.log.
+    # The worker's SMS and files go to this test's own folder, never var/sms.log or var/media.
     with override_settings(CELERY_TASK_DEFAULT_QUEUE=queue, JOBS_HEARTBEAT_SECONDS=1.0, SMS_BACKEND="log",
-                           SMS_LOG_PATH=str(tmp_path / "sms.log")):
+                           SMS_LOG_PATH=str(tmp_path / "sms.log"), MEDIA_ROOT=str(tmp_path / "media")):
         worker = CeleryWorker(worker_env(queue), queue, tmp_path / "worker.log").start()
         try:
             yield worker

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import secrets
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -59,7 +60,7 @@ def new_token() -> str:
 
 
 def _doc(*, title: str, unit: Any, token: str | None, seals: dict[str, Seal], medium: str,
-         items: Sequence[dict[str, Any]], issued: dt.datetime) -> dict[str, Any]:
+         items: Sequence[dict[str, Any]], issued: dt.datetime, batch: bool = False) -> dict[str, Any]:
     if medium == "pdf":
         seal_src = {k: Path(s.image.path).resolve().as_uri() for k, s in seals.items()}
     else:
@@ -67,7 +68,7 @@ def _doc(*, title: str, unit: Any, token: str | None, seals: dict[str, Seal], me
     verify_url = f"{settings.PUBLIC_BASE_URL}/verify/{token}" if token else ""
     return {"title": title, "unit": unit, "unit_name": getattr(unit, "name", ""), "token": token or "",
             "verify_url": verify_url, "qr": qr_data_uri(verify_url) if token else "", "seal_src": seal_src,
-            "medium": medium, "items": items, "issued": timezone.localtime(issued)}
+            "medium": medium, "items": items, "issued": timezone.localtime(issued), "batch": batch}
 
 
 def _resolve_seals(unit: Any, seals: Iterable[str | Seal]) -> dict[str, Seal]:
@@ -89,27 +90,42 @@ def render_html(template_name: str, context: dict[str, Any], *, unit: Any, seals
 def pdf_bytes(template_name: str, items: Sequence[dict[str, Any]], *, common: dict[str, Any], unit: Any,
               seals: dict[str, Seal], title: str, token: str | None, job: Job | None = None,
               chunk: int = CHUNK) -> tuple[bytes, int]:
-    """The PDF of ``items`` (one sheet each), rendered ``chunk`` sheets at a time and joined."""
+    """The PDF of ``items`` (one sheet each). A batch is rendered ``chunk`` sheets at a time, each
+    chunk written to PDF at once and joined by pypdf: memory is that of one chunk, not of the batch."""
+    from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     issued = timezone.now()
     fonts = FontConfiguration()
     fetcher = local_only_fetcher()
-    documents = []
-    for start in range(0, max(len(items), 1), chunk):
+    total = max(len(items), 1)
+    writer = PdfWriter()
+    parts: list[bytes] = []
+    pages = 0
+    for start in range(0, total, chunk):
         part = items[start:start + chunk] or [{}]
-        doc = _doc(title=title, unit=unit, token=token, seals=seals, medium="pdf", items=part, issued=issued)
+        doc = _doc(title=title, unit=unit, token=token, seals=seals, medium="pdf", items=part, issued=issued,
+                   batch=len(items) > 1)
         html = render_to_string(template_name, {**common, "doc": doc})
-        documents.append(HTML(string=html, base_url=str(settings.MEDIA_ROOT), url_fetcher=fetcher)
-                         .render(font_config=fonts))
+        rendered = HTML(string=html, base_url=str(settings.MEDIA_ROOT), url_fetcher=fetcher).render(font_config=fonts)
+        pages += len(rendered.pages)
+        data = rendered.write_pdf()
+        del rendered
+        if total <= chunk:
+            parts.append(data)  # the only chunk: WeasyPrint's own file as it is
+        else:
+            writer.append(PdfReader(io.BytesIO(data)))
         if job is not None:
-            job.progress(min(start + chunk, len(items)), len(items) + 1, "")
-    pages = [p for d in documents for p in d.pages]
-    if job is not None:
-        job.progress(len(items), len(items) + 1, f"排版完成，共 {len(pages)} 页，正在生成 PDF")
-    data = documents[0].copy(pages).write_pdf()
-    return data, len(pages)
+            job.progress(min(start + chunk, len(items)), len(items) + 1,
+                         "" if start + chunk < total else f"排版完成，共 {pages} 页，正在生成 PDF")
+    if parts:
+        return parts[0], pages
+    writer.compress_identical_objects()  # seals, QR: once
+    writer.add_metadata({"/Title": title, "/Author": getattr(unit, "name", ""), "/Creator": "智慧社区"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), pages
 
 
 def render_pdf(template_name: str, context: dict[str, Any], *, unit: Any, seals: Iterable[str | Seal] = (),
