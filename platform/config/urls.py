@@ -1,8 +1,7 @@
+from core.documents.api.views import verify
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-from core.documents.api.views import verify
 
 from . import views
 

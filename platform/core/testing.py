@@ -79,6 +79,7 @@ class CeleryWorker:
     def __init__(self, env: dict[str, str], queue: str, log_path: Any) -> None:
         self.env, self.queue, self.log_path = env, queue, log_path
         self.proc: Any = None
+        self._log: Any = None
 
     def start(self, timeout: float = 90) -> CeleryWorker:
         import subprocess
@@ -88,7 +89,7 @@ class CeleryWorker:
         from pathlib import Path
 
         platform_dir = Path(__file__).resolve().parents[1]
-        if getattr(self, "_log", None) is not None:
+        if self._log is not None:
             self._log.close()
         offset = len(self.log())
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (kept open while the process runs)

@@ -28,7 +28,7 @@ def _unit_param(user: Any, params: dict[str, Any]) -> AdminUnit:
         raise DomainError("population_disabled", "本部署（互联网区）不提供人口数据，请在政务外网访问。", status_code=404)
     raw = params.get("unit") or getattr(getattr(user, "unit", None), "pk", None)
     try:
-        pk = int(raw)
+        pk = int(str(raw))
     except (TypeError, ValueError):
         raise DomainError("unit_required", "请选择单位。") from None
     unit = AdminUnit.objects.visible_to(user).filter(pk=pk).first()

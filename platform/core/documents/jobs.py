@@ -18,7 +18,7 @@ def batch(job: Job, template: str, items: list[dict[str, Any]], kind: str, title
     job.progress(0, len(items) + 1, f"开始排版 {len(items)} 份")
     document = render_batch(template, items, common=common or {}, unit=job.unit, seals=seals or [], kind=kind,
                             title=title, user=job.user, job=job)
-    job.link_result(document.file.name, f"{title}.pdf",
+    job.link_result(document.file.name or "", f"{title}.pdf",
                     {"document": document.pk, "pages": document.pages, "sha256": document.sha256,
                      "verify_url": document.verify_url})
     job.progress(len(items) + 1, len(items) + 1, f"完成：{document.pages} 页")

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
 from ..jobs.models import Job
 from .models import Document, Seal
 from .seals import active_seals

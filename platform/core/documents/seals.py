@@ -61,7 +61,8 @@ def check_png(raw: bytes) -> CheckedPng:
         raise DomainError("seal_corrupt", "印章图片已损坏或无法识别。") from None
     alpha = rgba.getchannel("A")
     corners = [alpha.getpixel(p) for p in ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1))]
-    transparent = alpha.getextrema()[0] < 255 and all(isinstance(c, int) and c < 32 for c in corners)
+    lowest = alpha.getextrema()[0]
+    transparent = isinstance(lowest, int) and lowest < 255 and all(isinstance(c, int) and c < 32 for c in corners)
     warnings = [] if transparent else ["建议使用透明背景的 PNG：不透明的底色会遮住印章下面的文字。"]
     red, green, blue, _ = rgba.split()
     if red.getextrema() == green.getextrema() == blue.getextrema():

@@ -87,6 +87,13 @@ class Job(models.Model):
                          condition=Q(status__in=["queued", "running"])),
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._flushed_at = 0.0
+        self._pulse: Any = None
+
     def __str__(self) -> str:
         return f"{self.title} #{self.pk}"
 
@@ -168,13 +175,6 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._lock = threading.Lock()
-        self._dirty = False
-        self._flushed_at = 0.0
-        self._pulse: Any = None
 
 
 class JobStep(models.Model):

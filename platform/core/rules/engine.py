@@ -168,9 +168,10 @@ def parse_file(path: Path, label: str, root: Path | None = None) -> list[Rule]:
     province = rs["province"]
     if province != NATIONAL and not _PROVINCE.fullmatch(province):
         raise fail(f"[ruleset] province must be {NATIONAL!r} or a province code like '500000', not {province!r}")
-    valid_from, valid_to = rs.get("valid_from"), rs.get("valid_to")
-    if not _is_date(valid_from):
+    if not _is_date(rs.get("valid_from")):
         raise fail("[ruleset] valid_from must be a date (YYYY-MM-DD, unquoted)")
+    valid_from: dt.date = rs["valid_from"]
+    valid_to: dt.date | None = rs.get("valid_to")
     if valid_to is not None and (not _is_date(valid_to) or valid_to < valid_from):
         raise fail("[ruleset] valid_to must be a date not before valid_from")
     set_citation = rs.get("citation", {})
@@ -243,7 +244,7 @@ _lock = threading.Lock()
 
 
 def discovered_files() -> list[tuple[Path, str]]:
-    files = []
+    files: list[tuple[Path, str]] = []
     for app in apps.get_app_configs():
         folder = Path(app.path) / "rules"
         if folder.is_dir():

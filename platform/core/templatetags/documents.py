@@ -34,7 +34,7 @@ def sheet(parser: template.base.Parser, token: template.base.Token) -> SheetNode
 @register.simple_tag(takes_context=True)
 def seal(context: template.Context, kind: str, css_class: str = "") -> str:
     """The unit's seal of ``kind`` as an image (nothing if the document carries no such seal)."""
-    src = context.get("doc", {}).get("seal_src", {}).get(kind)
+    src = (context.get("doc") or {}).get("seal_src", {}).get(kind)
     if not src:
         return ""
     return format_html('<img class="seal seal-{} {}" src="{}" alt="印章">', kind, css_class, src)

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 import zxingcpp
 from audit.models import AuditEvent
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, PngImagePlugin
+
 from core.documents import render as rendering
 from core.documents.models import Document, Seal, SealKind
 from core.documents.seals import check_png, upload_seal
@@ -18,8 +21,6 @@ from core.errors import DomainError
 from core.jobs import start_job
 from core.jobs.models import JobStatus
 from core.testing import Actors, seal_png
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, PngImagePlugin
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_pdf_has_chinese_text_the_seal_in_colour_and_a_qr_to_its_record(demo: An
     assert list(doc.seals.all()) == [seal]
     page = _page_image(data, tmp_path)
     w, h = page.size
-    pixels = page.load()
+    pixels: Any = page.load()
     ink = sum(1 for x in range(0, w, 2) for y in range(0, h, 2) if sum(pixels[x, y]) < 600)
     assert ink > 3000, "the page is blank"  # a blank A4 at 100 dpi has none; this page ~6,500
     red = [(x, y) for x in range(0, w, 2) for y in range(0, h, 2)
@@ -217,8 +218,9 @@ def test_a_batch_runs_as_a_job_on_a_real_worker(celery_worker: Any, demo: Any, t
         "seals": ["committee", "election_committee"]})
     celery_worker.wait_for(job, timeout=180)
     assert job.status == JobStatus.DONE, (job.error, celery_worker.log()[-2000:])
-    doc = Document.objects.get(pk=job.result["document"])
+    result = job.result or {}
+    doc = Document.objects.get(pk=result["document"])
     data = job.result_file.read()
-    assert doc.pages == 30 and hashlib.sha256(data).hexdigest() == doc.sha256 == job.result["sha256"]
+    assert doc.pages == 30 and hashlib.sha256(data).hexdigest() == doc.sha256 == result["sha256"]
     page = _page_image(data, tmp_path, page=30)
     assert [c.text for c in zxingcpp.read_barcodes(page)] == [f"https://gov.example.cn/verify/{doc.token}"]

@@ -6,13 +6,13 @@ import io
 from typing import Any
 
 import pytest
-from core.errors import DomainError
-from core.jobs import job_task, start_job
-from core.jobs import runner
-from core.jobs.models import Job, JobStatus, JobStep
-from core.testing import Actors
 from django.db import IntegrityError
 from django.utils import timezone
+
+from core.errors import DomainError
+from core.jobs import job_task, runner, start_job
+from core.jobs.models import Job, JobStatus, JobStep
+from core.testing import Actors
 
 pytestmark = pytest.mark.django_db
 

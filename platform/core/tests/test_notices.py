@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import timezone
+
 from core.errors import DomainError
 from core.jobs import start_job
 from core.jobs.models import Job, JobStatus
@@ -19,7 +21,6 @@ from core.notices import sms
 from core.notices.models import Message, Notice, SmsMessage, SmsOptOut, SmsStatus
 from core.notices.services import Recipient, notify, opt_out, send_outbox
 from core.testing import Actors
-from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_in_app_messages_reach_each_account_once(actors: Actors, demo: Any) -> N
 def test_bad_notices_are_refused(demo: Any) -> None:
     for kwargs in ({"subject": ""}, {"subject": "x" * 201}, {"link": "javascript:alert(1)"},
                    {"link": "//evil.example/"}, {"link": "https://evil.example/"}):
-        args = {"subject": "标题", "body": "内容", **kwargs}
+        args: dict[str, Any] = {"subject": "标题", "body": "内容", **kwargs}
         with pytest.raises(DomainError):
             notify([demo.resident], args.pop("subject"), args.pop("body"), **args)
     assert not Notice.objects.exists()
@@ -104,7 +105,7 @@ def test_daily_cap_holds_back_further_messages(demo: Any, sms_log: Any, settings
     assert statuses == [SmsStatus.PENDING, SmsStatus.PENDING, SmsStatus.CAPPED]
     SmsMessage.objects.update(created_at=timezone.now() - dt.timedelta(days=1))  # yesterday's do not count
     notify([Recipient.for_phone(PHONES[0])], "次日", "", sms=True)
-    assert SmsMessage.objects.order_by("-id").first().status == SmsStatus.PENDING
+    assert SmsMessage.objects.latest("id").status == SmsStatus.PENDING
 
 
 def test_log_backend_sends_once_with_masked_phones(demo: Any, sms_log: Any) -> None:
@@ -123,7 +124,7 @@ def test_a_row_left_sending_by_a_dead_run_is_never_sent_again(demo: Any, sms_log
     dead = start_job("notices.send_sms", params={"notice": notice.pk})
     Job.objects.filter(pk=dead.pk).update(status=JobStatus.RUNNING, attempts=1,
                                           heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
-    first = SmsMessage.objects.filter(notice=notice).order_by("id").first()
+    first = SmsMessage.objects.filter(notice=notice).earliest("id")
     SmsMessage.objects.filter(pk=first.pk).update(status=SmsStatus.SENDING, claimed_job=dead, claimed_attempt=1)
     counts = send_outbox(notice)
     assert counts == {SmsStatus.SENT: 1, SmsStatus.UNKNOWN: 1}
@@ -163,7 +164,7 @@ class FakeProvider:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.script: list[tuple[int, dict[str, Any]] | str] = []
+        self.script: list[Any] = []  # (status, JSON body) or "hang"
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -174,7 +175,7 @@ class FakeProvider:
                 if answer == "hang":
                     threading.Event().wait(3)
                     return
-                status, payload = answer  # type: ignore[misc]
+                status, payload = answer
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

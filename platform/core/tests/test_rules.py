@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from core import rules
 from core.rules.checks import rule_files_load
 from core.rules.engine import RuleBook, RuleFileError, discovered_files, parse_file

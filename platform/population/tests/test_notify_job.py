@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from core import crypto
 from core.jobs import start_job
-from core.jobs.models import Job, JobStatus
+from core.jobs.models import JobStatus
 from core.notices.models import Message, SmsMessage, SmsStatus
 from core.notices.services import opt_out
 from django.db.models import Count
@@ -75,14 +75,20 @@ def test_bulk_notice_survives_a_worker_restart_without_sending_twice(celery_work
     job.refresh_from_db()
     sent_before = len(_log(log))
     assert job.status == JobStatus.RUNNING and sent_before < expected  # really mid-job
-    seen = []
+    seen: list[float | None] = []
+
+    def finished(j: Any) -> bool:
+        seen.append(j.percent)
+        return bool(j.finished)
+
     celery_worker.start()  # a new worker takes the job over once its lease has run out
-    celery_worker.wait_for(job, timeout=300, until=lambda j: seen.append(j.percent) or j.finished)
+    celery_worker.wait_for(job, timeout=300, until=finished)
     assert job.status == JobStatus.DONE, (job.error, celery_worker.log()[-3000:])
     assert job.attempts == 2 and any("继续" in m["text"] for m in job.messages)
     assert job.percent == 100.0 and any(p is not None and 0 < p < 100 for p in seen)
 
-    rows = SmsMessage.objects.filter(notice_id=job.result["notice"])
+    notice_id = (job.result or {})["notice"]
+    rows = SmsMessage.objects.filter(notice_id=notice_id)
     assert rows.count() == expected  # one per resident with a mobile phone, none for the opted out
     opted_refs = {f"population.person:{pk}" for pk in ids[:200]}
     assert not rows.filter(person_ref__in=opted_refs).exists()
@@ -96,4 +102,4 @@ def test_bulk_notice_survives_a_worker_restart_without_sending_twice(celery_work
     assert sent_refs <= set(refs) and len(set(refs) - sent_refs) <= counts.get(SmsStatus.UNKNOWN, 0)
     text = log.read_text(encoding="utf-8")
     assert not any(mobiles[pk] in text for pk in ids[::97])  # masked phones only
-    assert not Message.objects.filter(notice_id=job.result["notice"]).exists()  # no accounts bound in this test
+    assert not Message.objects.filter(notice_id=notice_id).exists()  # no accounts bound in this test
