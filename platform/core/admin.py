@@ -1,5 +1,10 @@
+<<<<<<< HEAD
 """The civic kit in Django's admin: read-only records (jobs, notices, the outbox, documents); seals
 and opt-outs are managed through the API (checked uploads, audited), not edited here."""
+=======
+"""Django admin, scoped like everything else: an admin list or form shows only the user's
+jurisdiction (``core.scoping``). Relations to fetch with the list go in ``list_select_related``."""
+>>>>>>> main
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+<<<<<<< HEAD
 from .models import Document, Job, Message, Notice, Seal, SmsMessage, SmsOptOut
 
 
@@ -78,3 +84,16 @@ class DocumentAdmin(ReadOnly):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.model.objects.visible_to(request.user)
+=======
+
+class ScopedAdminMixin:
+    """For admins of models with a ``ScopedQuerySet`` (combine with GIS admins too)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: Any = super().get_queryset(request)  # type: ignore[misc]
+        return qs.visible_to(request.user)
+
+
+class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    pass
+>>>>>>> main

@@ -1,4 +1,4 @@
-"""Encryption at rest and keyed lookup hashes for personal data (ID numbers, phones).
+"""Encryption at rest and keyed lookup hashes for personal data (ID numbers, phones; docs/privacy.md).
 
 In the kernel because more than one module keeps personal data: the population record, and the
 SMS outbox (core.notices), which stores each phone it will send to the same way.
