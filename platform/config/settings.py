@@ -199,7 +199,7 @@ SMS_DAILY_CAP: int = env.int("SMS_DAILY_CAP", default=5)  # messages per phone p
 SMS_MAX_ATTEMPTS: int = env.int("SMS_MAX_ATTEMPTS", default=4)
 
 # Printable documents (core.documents): the verification QR on every document points here.
-PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not PUBLIC_BASE_URL.startswith(("https://", "http://")):
     raise environ.ImproperlyConfigured("PUBLIC_BASE_URL must start with http:// or https://")
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from ...errors import DomainError
 from ...permissions import IsStaffAccount, ReadStaffWriteWriter
 from .. import services
-from ..models import Notice
+from ..models import Message, Notice
 from .serializers import MessageSerializer, NoticeSerializer, OptOutSerializer
 
 
@@ -27,8 +27,10 @@ class MessagesView(APIView):
     def get(self, request: Request) -> Response:
         unread = request.query_params.get("unread") not in (None, "", "0", "false")
         pager = Pagination()
-        page = pager.paginate_queryset(services.messages_of(request.user, unread=unread), request, view=self)
-        return Response({"count": pager.page.paginator.count, "unread": services.unread_count(request.user),
+        page: list[Message] | None = pager.paginate_queryset(services.messages_of(request.user, unread=unread),
+                                                            request, view=self)
+        count = pager.page.paginator.count if pager.page is not None else 0
+        return Response({"count": count, "unread": services.unread_count(request.user),
                          "next": pager.get_next_link(), "previous": pager.get_previous_link(),
                          "results": MessageSerializer(page, many=True).data})
 
