@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...errors import DomainError
+from ...permissions import IsSignedIn
 from .. import services
 from ..models import Job
 from .serializers import JobSerializer, StartSerializer
@@ -17,6 +18,8 @@ LIST_LIMIT = 50
 
 
 class JobsView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(parameters=[OpenApiParameter("mine", bool, description="只看我发起的"),
                                OpenApiParameter("active", bool, description="只看未结束的")],
                    responses=JobSerializer(many=True), summary="后台任务列表（最新50个）")
@@ -37,12 +40,16 @@ class JobsView(APIView):
 
 
 class JobView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(responses=JobSerializer, summary="任务进度")
     def get(self, request: Request, pk: int) -> Response:
         return Response(JobSerializer(services.job_for(request.user, pk)).data)
 
 
 class JobResultView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(responses={(200, "application/octet-stream"): bytes}, summary="下载任务结果文件")
     def get(self, request: Request, pk: int) -> FileResponse:
         job = services.job_for(request.user, pk)

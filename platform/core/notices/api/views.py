@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...errors import DomainError
-from ...permissions import IsStaffAccount, ReadStaffWriteWriter
+from ...permissions import IsSignedIn, IsStaffAccount, ReadStaffWriteWriter
 from .. import services
 from ..models import Message, Notice
 from .serializers import MessageSerializer, NoticeSerializer, OptOutSerializer
@@ -22,6 +22,8 @@ class Pagination(PageNumberPagination):
 
 
 class MessagesView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="只看未读")],
                    responses=MessageSerializer(many=True), summary="我的站内消息")
     def get(self, request: Request) -> Response:
@@ -36,12 +38,16 @@ class MessagesView(APIView):
 
 
 class MessageReadView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(request=None, responses=MessageSerializer, summary="标记为已读")
     def post(self, request: Request, pk: int) -> Response:
         return Response(MessageSerializer(services.mark_read(request.user, pk)).data)
 
 
 class MessagesReadAllView(APIView):
+    permission_classes = [IsSignedIn]
+
     @extend_schema(request=None, responses={200: dict}, summary="全部标记为已读")
     def post(self, request: Request) -> Response:
         return Response({"marked": services.mark_all_read(request.user)})
