@@ -8,7 +8,7 @@ from core import roles
 from core.errors import DomainError
 from core.jobs import job_task
 from core.jobs.models import Job
-from core.notices.services import notify
+from core.notices.services import clean_link, notify
 from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
@@ -31,7 +31,7 @@ def _unit_param(user: Any, params: dict[str, Any]) -> AdminUnit:
         pk = int(str(raw))
     except (TypeError, ValueError):
         raise DomainError("unit_required", "请选择单位。") from None
-    unit = AdminUnit.objects.visible_to(user).filter(pk=pk).first()
+    unit = AdminUnit.objects.visible_to(user).filter(pk=pk).first() if 0 < pk < 2**63 else None
     if unit is None:
         raise DomainError("unit_not_found", "单位不存在或不在您的管辖范围内。", status_code=404)
     return unit
@@ -90,14 +90,16 @@ def _may_notify(user: Any, params: dict[str, Any]) -> tuple[AdminUnit, dict[str,
     if not roles.can_write(user):
         raise DomainError("forbidden_role", "您的角色不能发送通知。", status_code=403)
     unit = _unit_param(user, params)
-    subject, body = str(params.get("subject", "")).strip(), str(params.get("body", "")).strip()
-    if not subject or len(subject) > 200 or len(body) > 2000:
+    subject, body, link = params.get("subject", ""), params.get("body", ""), params.get("link", "")
+    if not all(isinstance(v, str) for v in (subject, body, link)) or not subject.strip() \
+            or len(subject) > 200 or len(body) > 2000:
         raise DomainError("notice_invalid", "请填写标题（200字以内）和内容（2000字以内）。")
+    clean_link(link)
     tags = params.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise DomainError("tag_invalid", "人员标签无效。")
-    return unit, {"unit": unit.pk, "subject": subject, "body": body, "sms": bool(params.get("sms")),
-                  "tags": tags, "link": str(params.get("link", ""))}
+    return unit, {"unit": unit.pk, "subject": subject.strip(), "body": body.strip(), "sms": params.get("sms") is True,
+                  "tags": tags, "link": link}
 
 
 @job_task("population.notify_residents", title="居民通知", start=_may_notify)

@@ -69,7 +69,7 @@ def normalise_mobile(raw: str) -> str:
     return number
 
 
-def _clean_link(link: str) -> str:
+def clean_link(link: str) -> str:
     # Only a path on this site: a message must never carry javascript: or another host's address.
     if link and (not link.startswith("/") or link.startswith("//") or len(link) > 500):
         raise DomainError("link_invalid", "消息链接必须是本平台内的地址（以 / 开头）。")
@@ -91,7 +91,7 @@ def notify(recipients: Iterable[Recipient | Any], subject: str, body: str, *, li
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or len(subject) > 200:
         raise DomainError("subject_invalid", "通知标题不能为空，且不超过200字。")
-    link = _clean_link(link)
+    link = clean_link(link)
     key = key or (f"job:{job.pk}" if job is not None else f"once:{uuid.uuid4().hex}")
     items: Sequence[Recipient] = [r if isinstance(r, Recipient) else Recipient.for_account(r) for r in recipients]
     notice, _ = Notice.objects.get_or_create(key=key, defaults={

@@ -103,3 +103,24 @@ def test_bulk_notice_survives_a_worker_restart_without_sending_twice(celery_work
     text = log.read_text(encoding="utf-8")
     assert not any(mobiles[pk] in text for pk in ids[::97])  # masked phones only
     assert not Message.objects.filter(notice_id=notice_id).exists()  # no accounts bound in this test
+
+
+def test_starting_a_residents_notice_through_the_api(db: Any, actors: Any, demo: Any,
+                                                      django_capture_on_commit_callbacks: Any) -> None:
+    c = actors.client("village_staff")
+    good = {"unit": demo.community.pk, "subject": "停水通知", "body": "明日停水。", "sms": True}
+    for params, status, code in (
+        ({**good, "subject": {"a": 1}}, 400, "notice_invalid"),
+        ({**good, "body": None}, 400, "notice_invalid"),
+        ({**good, "subject": "  "}, 400, "notice_invalid"),
+        ({**good, "link": "javascript:alert(1)"}, 400, "link_invalid"),
+        ({**good, "tags": ["nope"]}, 400, "tag_invalid"),
+        ({**good, "unit": demo.neighbour_community.pk}, 404, "unit_not_found"),
+    ):
+        r = c.post("/api/jobs/", {"kind": "population.notify_residents", "params": params}, format="json")
+        assert (r.status_code, r.json()["code"]) == (status, code), params
+    assert actors.client("town_supervisor").post(
+        "/api/jobs/", {"kind": "population.notify_residents", "params": good}, format="json").status_code == 403
+    with django_capture_on_commit_callbacks(execute=False):
+        r = c.post("/api/jobs/", {"kind": "population.notify_residents", "params": good}, format="json")
+    assert r.status_code == 201 and r.json()["title"] == "居民通知"

@@ -32,7 +32,11 @@ def _seal(request: Request, pk: int) -> Seal:
 
 def _unit(request: Request, pk: Any) -> Any:
     AdminUnit = apps.get_model("adminunits", "AdminUnit")  # the kernel names no module
-    unit = AdminUnit.objects.visible_to(request.user).filter(pk=pk).first()
+    try:
+        key = int(str(pk))
+    except ValueError:
+        key = 0
+    unit = AdminUnit.objects.visible_to(request.user).filter(pk=key).first() if 0 < key < 2**63 else None
     if unit is None:
         raise DomainError("unit_not_found", "单位不存在或不在您的管辖范围内。", status_code=404)
     return unit
