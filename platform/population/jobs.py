@@ -18,6 +18,7 @@ from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
 from . import stats
+from .codes import Tag
 from .recipients import residents
 
 LEVEL_NAMES = {1: "区县", 2: "镇街", 3: "村社区", 4: "小区/村民小组", 5: "楼栋"}
@@ -96,7 +97,7 @@ def _may_notify(user: Any, params: dict[str, Any]) -> tuple[AdminUnit, dict[str,
         raise DomainError("notice_invalid", "请填写标题（200字以内）和内容（2000字以内）。")
     clean_link(link)
     tags = params.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t in Tag.values for t in tags):
         raise DomainError("tag_invalid", "人员标签无效。")
     return unit, {"unit": unit.pk, "subject": subject.strip(), "body": body.strip(), "sms": params.get("sms") is True,
                   "tags": tags, "link": link}
