@@ -13,6 +13,7 @@ import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
 import { setupLabels } from "./labels";
 import { isSoftwareRenderer } from "./gpu";
+import { setupKit } from "./kit";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
   setupClicks(app);
   setupSearch(app);
   setup3d(app);
+  setupKit(app);
 }
 
 main().catch((err) => {
