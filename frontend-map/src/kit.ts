@@ -21,7 +21,8 @@ export function setupKit(_app: App): void {
     mountMessages(body, { onUnread: setBadge });
   });
   jobs.addEventListener("click", () => openMyJobs());
-  actions.insertBefore(jobs, document.getElementById("user-name"));
+  // Before the account menu (the signed-in name, home, sign out), a direct child of the bar.
+  actions.insertBefore(jobs, document.getElementById("account"));
   actions.insertBefore(messages, jobs);
   const poll = (): void => void unreadCount().then(setBadge).catch(() => undefined);
   poll();

@@ -186,8 +186,15 @@ export const statsPanel: Panel = {
         if (withPeople) {
           status.textContent = t("statLoadingPeople", { n: String(kids.length) });
           chartBox.classList.add("loading");
-          // Each unit once; a failed one counts as unknown (shown as 0) rather than failing all.
-          await Promise.all(kids.map(async (k) => stats.set(unitId(k), await api<UnitStats>(`/api/population/stats/${unitId(k)}/`).catch(() => null))));
+          // Each unit once, four at a time (a district's thirty towns must not crowd out the
+          // server's other answers); a failed one counts as unknown (0) rather than failing all.
+          const queue = [...kids];
+          const worker = async (): Promise<void> => {
+            for (let k = queue.shift(); k; k = queue.shift()) {
+              stats.set(unitId(k), await api<UnitStats>(`/api/population/stats/${unitId(k)}/`).catch(() => null));
+            }
+          };
+          await Promise.all([worker(), worker(), worker(), worker()]);
         }
         if (!body.isConnected) return;
         const sample = [...stats.values()].find((s) => s) ?? null;
