@@ -13,10 +13,13 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-# The distribution's own packages (Debian 12/13, Ubuntu 24.04). Not Node.js: distributions ship one
-# too old for Vite (18 on Debian 12 and Ubuntu 24.04), so the map client's comes from PyPI (below).
+# The distribution's own packages (Debian 12/13, Ubuntu 24.04), real ones only: a virtual package
+# never shows as installed and would be installed again on every run. Not postgresql-contrib: the
+# extensions (pg_trgm) are in postgresql-<major> itself, and Debian 13 has it only as a virtual name.
+# Not Node.js: distributions ship one too old for Vite (18 on Debian 12 and Ubuntu 24.04), so the map
+# client's comes from PyPI (install_python).
 APT_PACKAGES=(
-  postgresql postgresql-contrib
+  postgresql
   gdal-bin libgdal-dev libgeos-dev libproj-dev
   python3 python3-venv python3-dev build-essential
   fonts-noto-cjk curl ca-certificates
