@@ -131,7 +131,10 @@ install_browser() {
   [ -x /usr/bin/chromium ] && return 0
   if [ -z "${CHROMIUM:-}" ]; then
     log "no Chromium package in this distribution: installing Playwright's Chromium"
-    "$VENV/bin/python" -m playwright install --with-deps chromium >/dev/null
+    if ! "$VENV/bin/python" -m playwright install --with-deps chromium >/dev/null; then
+      echo "Could not install Playwright's Chromium. Install a Chromium and name it: CHROMIUM=/path/to/chrome" >&2
+      exit 1
+    fi
     CHROMIUM="$("$VENV/bin/python" -c 'from playwright.sync_api import sync_playwright
 with sync_playwright() as p: print(p.chromium.executable_path)')"
   fi
