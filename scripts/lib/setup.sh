@@ -59,14 +59,11 @@ has_candidate() { [[ "$(apt-cache policy "$1" 2>/dev/null)" =~ Candidate:\ [0-9]
 
 install_system_packages() {
   local wanted=("${APT_PACKAGES[@]}")
-  # A fresh machine may have no package lists yet.
+  # A fresh machine may have no package lists yet (then neither postgresql nor chromium is known).
   installed postgresql || apt-cache show postgresql >/dev/null 2>&1 || apt_update
   local major; major="$(postgres_major)"
   wanted+=("postgresql-$major-postgis-3" "postgresql-$major-postgis-3-scripts")
-  if [ ! -x /usr/bin/chromium ]; then
-    has_candidate chromium || apt_update
-    has_candidate chromium && wanted+=(chromium)
-  fi
+  if [ ! -x /usr/bin/chromium ] && has_candidate chromium; then wanted+=(chromium); fi
   local missing=()
   for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
