@@ -1,4 +1,4 @@
-"""Session-wide test set-up: one real PostGIS test database for the whole run (DESIGN §6).
+"""Session-wide test set-up: one real PostGIS test database for the whole run.
 
 The tiny Yubei demo (real district/town/community codes, a few detailed communities, demo
 accounts) is loaded ONCE into the test database when it is created, so every
@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+# The standard actors (``actors`` fixture) every module's tests start from.
+pytest_plugins = ["core.testing"]
 _demo_info: Any = None
 _demo_obj: Any = None
 

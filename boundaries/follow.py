@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from shapely.geometry import MultiPolygon, Polygon
 
 from .geometry import Metric, polygonal

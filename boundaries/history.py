@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import connection
 from django.utils import timezone
 

@@ -1,16 +1,10 @@
 """Levels and kinds of the administrative tree (DESIGN §3)."""
 from __future__ import annotations
 
+from core.levels import Level
 from django.db import models
 
-
-class Level(models.IntegerChoices):
-    CITY = 0, "市"
-    DISTRICT = 1, "区县"
-    TOWN = 2, "镇街"
-    COMMUNITY = 3, "村社区"
-    NEIGHBOURHOOD = 4, "小区/村民小组"
-    BUILDING = 5, "楼栋"
+__all__ = ["Level", "Kind", "KINDS_BY_LEVEL", "BuildingUse"]
 
 
 class Kind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Who may draw what (issue 3 §1), built on the jurisdiction scoping of accounts.scoping.
+"""Who may draw what, built on ``core.roles`` (which levels) and ``core.scoping`` (where).
 
 Rules:
 - Only writing roles draw: admin and staff (and superusers). Reviewers, supervisors and residents
@@ -12,65 +12,42 @@ Rules:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from accounts.scoping import scope_path
-from config.errors import DomainError
+from core import roles
+from core.errors import DomainError
+from core.scoping import in_scope
 
 from .levels import Level
 from .models import AdminUnit
 
-
-def _writer_unit(user: Any) -> AdminUnit | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not getattr(user, "can_write", False):
-        return None
-    return getattr(user, "unit", None)
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-def draw_levels(user: Any) -> tuple[int, ...]:
-    """Levels of the units a user may create (empty when they may draw nothing)."""
-    if getattr(user, "is_superuser", False):
-        return tuple(range(Level.DISTRICT, Level.BUILDING + 1))
-    unit = _writer_unit(user)
-    if unit is None or unit.level >= Level.BUILDING:
-        return ()
-    levels = [unit.level + 1]
-    if unit.level == Level.COMMUNITY:
-        levels.append(Level.BUILDING)
-    return tuple(levels)
+def _writer_unit(user: User) -> AdminUnit | None:
+    return getattr(user, "unit", None) if roles.can_write(user) else None
 
 
-def can_view(user: Any, unit: AdminUnit) -> bool:
-    prefix = scope_path(user)
-    return prefix is not None and unit.path.startswith(prefix)
-
-
-def can_create_child(user: Any, parent: AdminUnit) -> bool:
-    """May ``user`` draw a new unit directly under ``parent``?"""
-    if parent.level >= Level.BUILDING:
+def can_create_child(user: User, parent: AdminUnit) -> bool:
+    """May ``user`` draw a new unit directly under ``parent``? The level comes from
+    ``core.roles.draw_levels``; the parent is their own unit, or (for buildings) one of its
+    neighbourhoods."""
+    if parent.level + 1 not in roles.draw_levels(user):
         return False
-    if getattr(user, "is_superuser", False):
+    if roles.is_superuser(user):
         return True
     unit = _writer_unit(user)
     if unit is None:
         return False
-    if parent.pk == unit.pk:
-        return True
-    # Buildings of a community are drawn by the community inside its neighbourhoods.
-    return (
-        unit.level == Level.COMMUNITY
-        and parent.level == Level.NEIGHBOURHOOD
-        and parent.path.startswith(unit.path)
-    )
+    return parent.pk == unit.pk or (parent.level == Level.NEIGHBOURHOOD and parent.path.startswith(unit.path))
 
 
-def can_reshape(user: Any, target: AdminUnit) -> bool:
+def can_reshape(user: User, target: AdminUnit) -> bool:
     """May ``user`` change (or restore) the boundary of an existing unit?"""
     if target.level == Level.CITY:
-        return bool(getattr(user, "is_superuser", False))
-    if getattr(user, "is_superuser", False):
+        return roles.is_superuser(user)
+    if roles.is_superuser(user):
         return True
     unit = _writer_unit(user)
     if unit is None:
@@ -78,13 +55,13 @@ def can_reshape(user: Any, target: AdminUnit) -> bool:
     return target.path.startswith(unit.path) and target.level > unit.level
 
 
-def _forbidden(user: Any, action: str, unit: AdminUnit) -> DomainError:
+def _forbidden(user: User, action: str, unit: AdminUnit) -> DomainError:
     if user is None or not getattr(user, "is_authenticated", False):
         return DomainError("not_authenticated", "请先登录。", status_code=401)
-    if not can_view(user, unit):
+    if not in_scope(user, unit):
         # Outside the jurisdiction: do not even confirm the unit exists.
         return DomainError("not_found", "未找到该单位。", status_code=404)
-    if not getattr(user, "can_write", False):
+    if not roles.can_write(user):
         return DomainError("forbidden_role", "您的角色只能查看，不能绘制或修改边界。", status_code=403)
     return DomainError(
         "forbidden_level",
@@ -93,11 +70,11 @@ def _forbidden(user: Any, action: str, unit: AdminUnit) -> DomainError:
     )
 
 
-def check_can_create_child(user: Any, parent: AdminUnit) -> None:
+def check_can_create_child(user: User, parent: AdminUnit) -> None:
     if not can_create_child(user, parent):
         raise _forbidden(user, "新建", parent)
 
 
-def check_can_reshape(user: Any, target: AdminUnit) -> None:
+def check_can_reshape(user: User, target: AdminUnit) -> None:
     if not can_reshape(user, target):
         raise _forbidden(user, "修改", target)

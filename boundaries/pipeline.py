@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.conf import settings
 from shapely import STRtree
 from shapely.geometry import MultiPolygon, Polygon, box
@@ -434,7 +434,8 @@ def _gaps_near(
     min_gap = float(getattr(settings, "BOUNDARY_MIN_GAP_M2", DEFAULT_MIN_GAP_M2))
     rest = polygonal(shapely.difference(parent_local, shapely.union_all(np.array(children, dtype=object))))
     frame = shapely.boundary(box(*window))
-    gaps, open_ended = [], False
+    gaps: list[dict[str, Any]] = []
+    open_ended = False
     for part in rest.geoms:
         if not shapely.dwithin(part, focus, eps * 10):
             continue
@@ -468,7 +469,7 @@ def coverage_report(
 def find_gaps(parent: Any, covered: Any, metric: Metric) -> list[dict[str, Any]]:
     min_gap = float(getattr(settings, "BOUNDARY_MIN_GAP_M2", DEFAULT_MIN_GAP_M2))
     rest = polygonal(shapely.difference(parent, covered))
-    gaps = []
+    gaps: list[dict[str, Any]] = []
     for part in rest.geoms:
         a = metric.area(part)
         if a >= max(min_gap, DUST_M2):

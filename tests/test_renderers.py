@@ -1,11 +1,11 @@
-"""config.renderers.FastJSONRenderer writes exactly what DRF's JSONRenderer writes, only faster."""
+"""core.renderers.FastJSONRenderer writes exactly what DRF's JSONRenderer writes, only faster."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from decimal import Decimal
 
-from config.renderers import FastJSONRenderer
+from core.renderers import FastJSONRenderer
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer

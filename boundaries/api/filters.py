@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import django_filters
-from config.errors import DomainError
+from core.errors import DomainError
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q, QuerySet
 

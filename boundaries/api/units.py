@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.api.permissions import IsStaffAccount
-from config.errors import DomainError
+from core.errors import DomainError
+from core.permissions import IsStaffAccount, ReadAnyWriteWriter
 from django.db.models import QuerySet
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -78,7 +78,7 @@ class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     """``/api/units/``: GeoJSON features of the units the user may see."""
 
     queryset = AdminUnit.objects.none()  # for the schema; get_queryset scopes per request
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ReadAnyWriteWriter]
     pagination_class = UnitPagination
     filterset_class = UnitFilter
 
@@ -101,8 +101,8 @@ class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         root_id = _int_param(request, "root", None, 1, 2**62)
         if root_id is not None:
             root = visible.filter(pk=root_id).first()
-        elif getattr(request.user, "unit_id", None):
-            root = visible.filter(pk=request.user.unit_id).first()
+        elif (unit_id := getattr(request.user, "unit_id", None)) is not None:
+            root = visible.filter(pk=unit_id).first()
         else:  # a superuser without a unit: the top of the tree
             root = visible.order_by("level", "code").first()
         if root is None:
@@ -119,11 +119,9 @@ class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         unit = self.get_object()
         return Response(UnitRefSerializer(AdminUnit.objects.ancestors_of(unit), many=True).data)
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
     def houses(self, request: Request, pk: str | None = None) -> Response:
         """Houses of a visible building (``/api/houses/?building=<id>`` is the paginated form)."""
-        if not IsStaffAccount().has_permission(request, self):
-            self.permission_denied(request, message=IsStaffAccount.message)
         unit = self.get_object()
         if unit.level != Level.BUILDING:
             raise DomainError("not_a_building", "只有楼栋才有房屋。")

@@ -89,8 +89,9 @@ def account_specs(community: AdminUnit, neighbour: AdminUnit, town: AdminUnit, o
             AccountSpec(f"{unit.code}_staff", f"{unit.name}工作人员", unit.code, Role.STAFF, com),
             AccountSpec(f"{unit.code}_reviewer", f"{unit.name}审核员", unit.code, Role.REVIEWER, com),
         ]
-    specs.append(AccountSpec(f"{community.code}_resident", f"{community.name}居民", community.code, Role.RESIDENT,
-                             LoginType.RESIDENT))
+    for unit in (community, neighbour):
+        specs.append(AccountSpec(f"{unit.code}_resident", f"{unit.name}居民", unit.code, Role.RESIDENT,
+                                 LoginType.RESIDENT))
     return specs
 
 

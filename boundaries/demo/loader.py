@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -55,14 +56,15 @@ class DemoInfo:
             "neighbour_admin": f"{self.neighbour_community}_admin",
             "neighbour_staff": f"{self.neighbour_community}_staff",
             "resident": f"{self.community}_resident",
+            "neighbour_resident": f"{self.neighbour_community}_resident",
             "superuser": "superadmin",
         }
 
 
-def _to_geos(geoms: list, plan: DemoPlan) -> list[GEOSGeometry | None]:
+def _to_geos(geoms: list[Any], plan: DemoPlan) -> list[Any]:
     arr = np.array([g if g is not None else shapely.Polygon() for g in geoms], dtype=object)
     lonlat = plan.frame.many_to_lonlat(arr)
-    out: list[GEOSGeometry | None] = []
+    out: list[GEOSGeometry | None] = []  # MultiPolygons
     for g in lonlat:
         if g is None or g.is_empty:
             out.append(None)

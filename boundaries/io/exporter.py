@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from django.db import connection
 
 from ..models import AdminUnit

@@ -18,7 +18,7 @@ from typing import IO, Any
 import numpy as np
 import pyogrio
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 

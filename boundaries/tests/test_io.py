@@ -10,7 +10,7 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from shapely.geometry import box
 
 from boundaries import services

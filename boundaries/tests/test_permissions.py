@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from config.errors import DomainError
+from core import roles
+from core.errors import DomainError
 
 from boundaries import permissions, services
 from boundaries.levels import Kind
@@ -47,9 +48,9 @@ def test_matrix() -> None:
     ]
     for user, unit, allowed in reshape:
         assert permissions.can_reshape(user, unit) is allowed, (user.username, unit.name)
-    assert permissions.draw_levels(t.village_staff) == (4, 5)
-    assert permissions.draw_levels(t.town_staff) == (3,)
-    assert permissions.draw_levels(t.town_supervisor) == ()
+    assert roles.draw_levels(t.village_staff) == (4, 5)
+    assert roles.draw_levels(t.town_staff) == (3,)
+    assert roles.draw_levels(t.town_supervisor) == ()
 
 
 @pytest.mark.parametrize("role", ["reviewer", "supervisor", "resident"])

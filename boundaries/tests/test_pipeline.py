@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Polygon, box

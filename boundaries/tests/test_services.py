@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from config.errors import DomainError
+from core.errors import DomainError
 
 from boundaries import services
 from boundaries.levels import Kind

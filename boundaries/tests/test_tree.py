@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from config.errors import DomainError
+from core.errors import DomainError
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from boundaries.codes import validate_code

@@ -87,9 +87,27 @@ export interface Me {
   role: string;
   login_type: string;
   unit: UnitRef | null;
-  can_write: boolean;
-  draw_level: number | null;
+  /** What this user may be offered (the server's core.roles): nobody sees an action they cannot take. */
+  capabilities: Capabilities;
   population_enabled: boolean;
+}
+
+export interface Capabilities {
+  resident: boolean;
+  staff: boolean;
+  write: boolean;
+  review: boolean;
+  reveal: boolean;
+  export_full: boolean;
+  unit_admin: boolean;
+  population: boolean;
+  /** Levels of the units this user may create (a village also draws buildings). */
+  draw_levels: number[];
+}
+
+/** The level a user draws by default: the first below their unit, or null. */
+export function drawLevel(me: Me): number | null {
+  return me.capabilities.draw_levels[0] ?? null;
 }
 
 export interface UnitProps extends UnitRef {

@@ -1,5 +1,5 @@
 // Person records from the population API (masked by the server as the role requires).
-import { api } from "./api";
+import { api, type Me } from "./api";
 
 export interface Person {
   id: number;
@@ -35,6 +35,6 @@ export function buildingOf(p: Person): number | null {
   return null;
 }
 
-export function canSeePeople(me: { population_enabled: boolean; role: string }): boolean {
-  return me.population_enabled && me.role !== "resident";
+export function canSeePeople(me: Me): boolean {
+  return me.population_enabled && me.capabilities.population;
 }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from core.admin import ScopedAdmin
+from core.types import request_user
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -16,7 +18,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "display_name", "unit__name", "unit__code")
     raw_id_fields = ("unit", "department")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("辖区与角色", {"fields": ("display_name", "unit", "role", "login_type", "department")}),
     )
     add_fieldsets = (
@@ -25,24 +27,20 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return users_visible_to(request.user)
+        return users_visible_to(request_user(request))
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ScopedAdmin):
     list_display = ("name", "unit")
     search_fields = ("name", "unit__name", "unit__code")
     raw_id_fields = ("unit",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("unit")
+    list_select_related = ("unit",)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin):
     list_display = ("name", "organisation")
     search_fields = ("name", "organisation__name")
     raw_id_fields = ("organisation",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("organisation")
+    list_select_related = ("organisation",)

@@ -1,28 +1,16 @@
 """Accounts, roles, institutions and departments.
 
-A user belongs to one administrative unit and reads that unit's subtree (accounts.scoping).
-What they may change is decided by role and by the level below their unit (boundaries.permissions).
+A user belongs to one administrative unit and reads that unit's subtree (core.scoping). What their
+role lets them do is decided in one place, core.roles.
 """
 from __future__ import annotations
 
+from core.roles import LoginType, Role
+from core.scoping import ScopedQuerySet
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from accounts.scoping import ScopedQuerySet
-
-
-class LoginType(models.TextChoices):
-    GOVERNMENT = "government", "政府部门"
-    COMMUNITY = "community", "村·社区"
-    RESIDENT = "resident", "居民"
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "系统管理员"
-    STAFF = "staff", "工作人员"
-    REVIEWER = "reviewer", "审核员"
-    SUPERVISOR = "supervisor", "只读督导"
-    RESIDENT = "resident", "居民"
+__all__ = ["LoginType", "Role", "Organisation", "Department", "User"]
 
 
 class Organisation(models.Model):
@@ -73,12 +61,3 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
-
-    @property
-    def can_write(self) -> bool:
-        """Roles that may change domain data in their jurisdiction."""
-        return self.is_superuser or self.role in (Role.ADMIN, Role.STAFF)
-
-    @property
-    def is_unit_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from accounts.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 from django.conf import settings
 from django.db import models
 

@@ -154,8 +154,8 @@ export const buildingPanel: Panel = {
           }
           parts.push(table);
         }
-        if (withPeople && app.me.can_write && houses.length) await loadRelations();
-        if (withPeople && app.me.can_write && houses.length) parts.push(placeForm(houses, () => void draw()));
+        if (withPeople && app.me.capabilities.write && houses.length) await loadRelations();
+        if (withPeople && app.me.capabilities.write && houses.length) parts.push(placeForm(houses, () => void draw()));
         body.replaceChildren(...parts);
       } catch (err) {
         // The outline and the floor view do not depend on the dwellings: keep them available.

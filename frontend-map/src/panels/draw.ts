@@ -1,6 +1,6 @@
 // The drawing panel: who may draw what, the preview report, saving with a reason.
 import type { Feature, FeatureCollection, Polygon } from "geojson";
-import { api, listUnits, unitId, type PreviewResult, type UnitFeature } from "../api";
+import { api, drawLevel, listUnits, unitId, type PreviewResult, type UnitFeature } from "../api";
 import type { App } from "../app";
 import { Drawer, preview, setOverlay } from "../draw";
 import { levelName, t } from "../i18n";
@@ -19,9 +19,9 @@ let drawer: Drawer | null = null;
 /** Why this user may not draw here, or null when they may. */
 export function drawRefusal(app: App): string | null {
   const me = app.me;
-  if (!me.can_write) return t("drawReadOnly");
-  if (me.draw_level === null || me.draw_level === undefined || !me.unit) return t("drawNoLevel");
-  // The parent is the user's own unit (or a selected unit one level above draw_level inside it);
+  if (!me.capabilities.write) return t("drawReadOnly");
+  if (drawLevel(me) === null || !me.unit) return t("drawNoLevel");
+  // The parent is the user's own unit (or a selected unit one level above draw level inside it);
   // the server checks jurisdiction again on every preview and save.
   return null;
 }
@@ -62,8 +62,8 @@ export const drawPanel: Panel = {
     }
     const me = app.me;
     const sel = app.selection;
-    // Parent: the user's unit, or a unit one level above draw_level that the user selected.
-    const parentId = sel && sel.level === me.draw_level! - 1 ? sel.id : me.unit!.id;
+    // Parent: the user's unit, or a unit one level above draw level that the user selected.
+    const parentId = sel && sel.level === drawLevel(me)! - 1 ? sel.id : me.unit!.id;
     const status = h("div", { class: "status" });
     const reportBox = h("div", {});
     const list = h("ul", { class: "children" });
@@ -122,7 +122,7 @@ export const drawPanel: Panel = {
     const save = async (): Promise<void> => {
       const g = drawer?.currentGeometry();
       if (!g || !drawer?.session) return;
-      const level = me.draw_level!;
+      const level = drawLevel(me)!;
       const fields = [{ name: "reason", label: t("reasonPrompt"), type: "textarea" as const, required: true }];
       if (!editing) {
         fields.unshift({ name: "kind", label: t("kindPrompt"), type: "select" as const, options: KINDS[level] ?? [], required: true } as never);
@@ -158,7 +158,7 @@ export const drawPanel: Panel = {
           h("li", { "data-unit-id": unitId(s) }, h("button", { class: "link", onclick: () => void start(s) }, `${s.properties!.name}`)),
         ),
       );
-      parentName.textContent = `${parent.properties!.name}（${levelName(parent.properties!.level)}）→ ${levelName(me.draw_level!)}`;
+      parentName.textContent = `${parent.properties!.name}（${levelName(parent.properties!.level)}）→ ${levelName(drawLevel(me)!)}`;
     };
     const parentName = h("b", {});
     body.append(

@@ -74,7 +74,7 @@ export const historyPanel: Panel = {
             h("b", {}, ` v${v.version} `),
             h("span", {}, `${v.at.slice(0, 16).replace("T", " ")} ${v.author ?? ""} ${v.operation_label ?? ""} `),
             h("span", { class: "muted" }, `${fmtArea(v.area_m2)} ${v.reason ?? ""}`),
-            app.me.can_write ? h("button", { class: "link restore", onclick: () => void restore(v) }, t("restore")) : null,
+            app.me.capabilities.write ? h("button", { class: "link restore", onclick: () => void restore(v) }, t("restore")) : null,
           );
         });
         const compare = h("button", {

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import DomainError
+from core import roles
+from core.errors import DomainError
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from boundaries.levels import Level
@@ -24,7 +26,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         request = self.context.get("request")
-        return self.model.objects.visible_to(request.user if request else None)
+        manager: Any = self.model._default_manager  # a scoped model's manager (ScopedQuerySet)
+        return manager.visible_to(request.user if request else None)
 
 
 class UnitBriefSerializer(serializers.ModelSerializer):
@@ -33,23 +36,34 @@ class UnitBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "kind", "path"]
 
 
+class CapabilitiesSerializer(serializers.Serializer):
+    """``core.roles.capabilities``: what the client may offer this user."""
+
+    resident = serializers.BooleanField()
+    staff = serializers.BooleanField()
+    write = serializers.BooleanField()
+    review = serializers.BooleanField()
+    reveal = serializers.BooleanField()
+    export_full = serializers.BooleanField()
+    unit_admin = serializers.BooleanField()
+    population = serializers.BooleanField()
+    draw_levels = serializers.ListField(child=serializers.IntegerField())
+
+
 class MeSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True)
-    can_write = serializers.BooleanField(read_only=True)
-    draw_level = serializers.SerializerMethodField()
+    capabilities = serializers.SerializerMethodField()
     population_enabled = serializers.SerializerMethodField()
-    department = serializers.StringRelatedField()
+    department: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "role", "login_type", "unit", "department", "can_write",
-                  "is_unit_admin", "draw_level", "population_enabled"]
+        fields = ["id", "username", "display_name", "role", "login_type", "unit", "department", "capabilities",
+                  "population_enabled"]
 
-    def get_draw_level(self, user: User) -> int | None:
-        """The level this user draws: the one below their unit, if they may write and it exists."""
-        if not user.can_write or user.unit is None or user.unit.level >= Level.BUILDING:
-            return None
-        return user.unit.level + 1
+    @extend_schema_field(CapabilitiesSerializer)
+    def get_capabilities(self, user: User) -> dict[str, Any]:
+        return roles.capabilities(user)
 
     def get_population_enabled(self, user: User) -> bool:
         return bool(settings.POPULATION_ENABLED)

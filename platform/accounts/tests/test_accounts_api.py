@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from audit.models import Action, AuditEvent
+from core.testing import token_client
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,19 +24,17 @@ def _clear_throttle() -> None:
     cache.clear()
 
 
-def token_client(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 def test_me_describes_the_user_and_what_they_draw(demo: Any) -> None:
     body = token_client(demo.village_staff).get("/api/me/").json()
     assert body["username"] == demo.village_staff.username
     assert body["unit"]["code"] == demo.community.code and body["unit"]["level"] == 3
-    assert body["can_write"] is True and body["draw_level"] == 4
-    supervisor = token_client(demo.town_supervisor).get("/api/me/").json()
-    assert supervisor["can_write"] is False and supervisor["draw_level"] is None
+    caps = body["capabilities"]
+    assert caps["write"] is True and caps["draw_levels"] == [4, 5] and caps["reveal"] is True
+    assert caps["resident"] is False and caps["unit_admin"] is False
+    supervisor = token_client(demo.town_supervisor).get("/api/me/").json()["capabilities"]
+    assert supervisor["write"] is False and supervisor["draw_levels"] == [] and supervisor["reveal"] is False
+    resident = token_client(demo.resident).get("/api/me/").json()["capabilities"]
+    assert resident["resident"] is True and resident["staff"] is False and resident["population"] is False
     assert APIClient().get("/api/me/").status_code in (401, 403)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import django_filters
-from accounts.api.permissions import IsUnitAdmin
+from core.permissions import IsUnitAdmin
 from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from core import testing
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.context import acting_as, reason
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def token_client(user: Any, ip: str = "192.0.2.10") -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return testing.token_client(user, REMOTE_ADDR=ip)
 
 
 def test_api_change_records_actor_ip_before_after(demo: Any) -> None:

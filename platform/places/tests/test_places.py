@@ -81,7 +81,7 @@ def test_read_only_role_cannot_write(demo):
         "properties": {"name": "活动", "category": "culture", "unit": demo.community.id,
                        "starts_at": "2026-05-01T09:00:00+08:00"},
     }, format="json")
-    assert resp.status_code == 403 and resp.json()["code"] == "read_only"
+    assert resp.status_code == 403 and resp.json()["code"] == "forbidden_role"
     assert not CommunityEvent.objects.filter(name="活动").exists()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from config.errors import DomainError
+from core.errors import DomainError
 
 from population import ids
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from config.errors import DomainError
+from core.errors import DomainError
 
 from population import services, stats
 from population.codes import EventKind, PersonStatus
