@@ -20,13 +20,12 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from .crs import STORAGE_SRID, gauss_kruger_srid
 
-DEFAULT_MAX_VERTICES = 200_000
 #: Polygon parts and gaps smaller than this are numerical dust, not territory.
 DUST_M2 = 0.01
 
 
 def max_vertices() -> int:
-    return int(getattr(settings, "BOUNDARY_MAX_VERTICES", DEFAULT_MAX_VERTICES))
+    return settings.BOUNDARY_MAX_VERTICES
 
 
 # --- parsing and validation -------------------------------------------------------------------

@@ -141,7 +141,7 @@ class VersionOperation(models.TextChoices):
 
 
 class BoundaryVersion(models.Model):
-    """One generation of a unit's boundary: who, when, why, how (issue 3 §5).
+    """One generation of a unit's boundary: who, when, why, how.
 
     ``version`` equals ``AdminUnit.boundary_version`` at the time it was current. A unit loaded
     before history existed gets a "baseline" version (its geometry then) on its first change.

@@ -5,7 +5,7 @@ Rules:
   read their subtree but never change a boundary.
 - A user creates units exactly one level below their own unit, inside it (the unit's children).
   A village/community also draws its buildings, which sit one level further down inside its
-  neighbourhoods (the seed: "a village/community draws its compounds, villager groups and buildings").
+  neighbourhoods: a village/community draws its compounds, villager groups and buildings.
 - A user reshapes (or restores) any unit strictly below their own unit in their subtree: the level
   directly below is their own drawing, deeper levels are corrections by an upper level.
 - Nobody reshapes their own unit or anything outside their subtree; the parent level draws it.

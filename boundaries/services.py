@@ -1,4 +1,4 @@
-"""Boundary saves: the pipeline plus locking, history, propagation and audit (issue 3 §2-3, §5).
+"""Boundary saves: the pipeline plus locking, history, propagation and audit (docs/boundaries.md).
 
 Every save runs in ONE transaction that first locks the parent's row (``select_for_update``):
 two neighbours saved at the same time under one parent are serialised, and the second one's

@@ -26,7 +26,7 @@ FALLBACK_BOUNDS = (106.40, 29.53, 107.00, 30.13)
 
 
 def dem_path() -> Path:
-    return Path(getattr(settings, "DEM_PATH", "") or settings.REPO_DIR / "var" / "dem" / "yubei-dem.tif")
+    return Path(settings.DEM_PATH)
 
 
 def yubei_bounds(margin: float = 0.03) -> tuple[float, float, float, float]:

@@ -1,4 +1,4 @@
-"""Tile layers as small declarations: one entry = one layer (DESIGN §3, issue 5).
+"""Tile layers as small declarations: one entry = one layer.
 
 A later module adds a layer by appending one ``VectorLayer`` here with its reviewed .sql file in
 tiles/sql/: the SQL returns ``id, geom (ST_AsMVTGeom), attributes...`` for one tile and one scope

@@ -156,7 +156,7 @@ def render_hillshade(z: int, x: int, y: int, ext: str, azimuth: float = 315.0, a
 
 def _imagery_dataset() -> Any:
     """Per-thread handle on the configured orthophoto (rasterio handles are not thread-safe)."""
-    path = str(getattr(settings, "IMAGERY_PATH", "") or "")
+    path = settings.IMAGERY_PATH
     mtime = Path(path).stat().st_mtime
     cached = getattr(_local, "imagery", None)
     if cached and cached[0] == (path, mtime):
@@ -203,7 +203,7 @@ class RasterLayer:
 
     def enabled(self) -> bool:
         if self.name == "imagery":
-            return bool(settings.HD_IMAGERY_ENABLED and getattr(settings, "IMAGERY_PATH", "")
+            return bool(settings.HD_IMAGERY_ENABLED and settings.IMAGERY_PATH
                         and Path(settings.IMAGERY_PATH).exists())
         return True
 

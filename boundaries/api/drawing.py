@@ -1,8 +1,8 @@
-"""Write side of the boundaries API (issue 3 §7): preview, create, reshape, history, compare,
+"""Write side of the boundaries API: preview, create, reshape, history, compare,
 restore, consistency, as-of, import, export. Views are thin: services own transactions and rules.
 
-``UnitWriteMixin`` gives F's ``UnitViewSet`` its POST / PATCH and the per-unit actions, so the
-contract's paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset.
+``UnitWriteMixin`` gives ``UnitViewSet`` (api/units.py) its POST / PATCH and the per-unit actions, so
+the paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset.
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class ImportRequest(serializers.Serializer):
 
 def _check_body_size(request: Request) -> None:
     """Refuse an oversized geometry before the JSON parser builds millions of Python lists."""
-    limit = int(getattr(settings, "BOUNDARY_MAX_BODY_BYTES", 16 * 1024 * 1024))
+    limit = settings.BOUNDARY_MAX_BODY_BYTES
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -1,4 +1,4 @@
-"""Import a level of boundaries under one parent from a file (issue 3 §6).
+"""Import a level of boundaries under one parent from a file.
 
 Each feature is matched to an existing child of the parent by code, then by name, or creates a new
 child; its geometry goes through the same save pipeline as a drawing (earlier features of the file

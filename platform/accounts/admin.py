@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-from core.admin import ScopedAdmin
-from core.types import request_user
+from core.admin import ScopedAdmin, ScopedAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from .models import Department, Organisation, User
-from .services import users_visible_to
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_display = ("username", "display_name", "unit", "role", "login_type", "is_active")
     list_filter = ("role", "login_type", "is_active", "unit__level")
     search_fields = ("username", "display_name", "unit__name", "unit__code")
@@ -26,8 +22,7 @@ class UserAdmin(DjangoUserAdmin):
         ("辖区与角色", {"fields": ("display_name", "unit", "role", "login_type", "department")}),
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return users_visible_to(request_user(request))
+    list_select_related = ("unit",)
 
 
 @admin.register(Organisation)

@@ -3,22 +3,11 @@ from __future__ import annotations
 
 from audit.models import Action
 from audit.registry import record
-from core.scoping import scope_path
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from .models import User
-
-
-def users_visible_to(user: User) -> QuerySet[User]:
-    """Accounts of the user's subtree (same rule as every other scoped model)."""
-    prefix = scope_path(user)
-    if prefix is None:
-        return User.objects.none()
-    qs = User.objects.select_related("unit", "department__organisation")
-    return qs if prefix == "" else qs.filter(unit__path__startswith=prefix)
 
 
 @transaction.atomic

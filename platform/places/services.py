@@ -32,7 +32,7 @@ def check_unit_and_point(user: User, unit: Any, geom: Point) -> None:
 @transaction.atomic
 def save_place(user: User, place: Place) -> Place:
     if place.geom is not None and place.geom.srid != 4490:
-        place.geom.srid = 4490  # 4326 and 4490 coordinates coincide (no datum shift, DESIGN §9)
+        place.geom.srid = 4490  # 4326 and 4490 coordinates coincide (PostGIS applies no datum shift between them)
     check_unit_and_point(user, place.unit, place.geom)
     place.full_clean(exclude=["geom_3857"])
     place.save()

@@ -484,5 +484,5 @@ def address_matches(address: str, pools: list[int] | None, cap: int = ADDRESS_MA
         return [r[0] for r in cur.fetchall()]
 
 
-# The contract name for the tiles (COORDINATION.md): residents per building, aggregates only.
+# The name the tiles use: residents per building, aggregates only.
 from .stats import resident_counts_by_building  # noqa: E402, F401

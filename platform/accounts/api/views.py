@@ -86,7 +86,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     filterset_fields = ["unit", "role", "login_type", "is_active"]
 
     def get_queryset(self) -> QuerySet[User]:
-        return services.users_visible_to(request_user(self.request)).order_by("unit__path", "username")
+        return (User.objects.visible_to(self.request.user).select_related("unit", "department__organisation")
+                .order_by("unit__path", "username"))
 
     def perform_destroy(self, instance: User) -> None:
         if instance.pk == self.request.user.pk:

@@ -1,4 +1,4 @@
-"""Population API (COORDINATION.md contract). Thin views: services do the work and the checks.
+"""Population API (docs/population.md). Thin views: services do the work and the checks.
 
 ID numbers and phones are searched through POST bodies (``people/search/``, ``city-record/search/``)
 so they never land in URLs or access logs; the GET list refuses them with ``pii_in_url``.
@@ -39,7 +39,7 @@ from . import serializers as s
 
 
 class PopulationEnabled(permissions.BasePermission):
-    """The internet zone never serves the population database (DESIGN §4)."""
+    """The internet zone never serves the population database."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not settings.POPULATION_ENABLED:
