@@ -1,3 +1,4 @@
+from core.documents.api.views import verify
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -10,6 +11,10 @@ api_patterns = [
     path("", include("audit.api.urls")),
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
+    path("", include("core.jobs.api.urls")),
+    path("", include("core.notices.api.urls")),
+    path("", include("core.documents.api.urls")),
+    path("", include("core.rules.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,4 +28,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("tiles/", include("tiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/<str:token>", verify, name="verify-document"),
 ]
