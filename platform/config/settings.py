@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "audit",
     "population",
     "places",
+    "publication",
+    "residents",
     "tiles.apps.TilesConfig",
 ]
 

@@ -10,12 +10,15 @@ api_patterns = [
     path("", include("audit.api.urls")),
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
+    path("publication/", include("publication.api.urls")),
+    path("residents/", include("residents.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("map/", views.map_page, name="map"),
+    path("app/", include("residents.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import CommunityClaim
+
+
+@admin.register(CommunityClaim)
+class CommunityClaimAdmin(admin.ModelAdmin):
+    list_display = ("name", "community", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    readonly_fields = ("user", "community", "name", "person", "status", "created_at", "decided_at", "decided_by",
+                       "reason")
+    exclude = ("id_hash", "phone_hash")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
