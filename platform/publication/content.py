@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -19,6 +20,7 @@ from core.errors import DomainError
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote", "a",
                 "table", "thead", "tbody", "tr", "th", "td", "span", "hr"}
+_TAG = re.compile(r"<[a-zA-Z/!]")
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 
@@ -33,7 +35,7 @@ def clean_html(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    if "<" not in text:
+    if not _TAG.search(text):
         paras = [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
         return "".join(f"<p>{html.escape(p)}</p>" for p in paras)
     return nh3.clean(text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},

@@ -1,0 +1,82 @@
+"""The demo's posts, the cadence rule set and the overdue list."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from core.testing import Actors
+
+from publication import cadence
+from publication.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_posts_are_readable_by_the_demo_residents(actors: Actors, demo: Any) -> None:
+    from publication import demo as pub_demo
+
+    counts = pub_demo.generate()
+    assert counts["posts"] > 50
+    feed = actors.client("resident").get("/api/publication/feed/?limit=100").json()["results"]
+    units = {p["unit"]["id"] for p in feed}
+    assert demo.community.pk in units and demo.town.pk in units and demo.district.pk in units
+    assert demo.neighbour_community.pk not in units
+    assert feed[0]["pinned"] is True
+    queue = actors.client("village_reviewer").get("/api/publication/posts/?box=queue").json()["results"]
+    assert len(queue) == 1 and queue[0]["state"] == "submitted"
+
+
+def test_rule_set_carries_its_citation() -> None:
+    rs = cadence.rules()
+    assert rs.citation.instrument == "中华人民共和国村民委员会组织法" and rs.citation.article == "第三十条"
+    assert {r.id: r.months for r in rs.rules} == {"general": 3, "finance_monthly": 1, "major": 0}
+    assert [r.id for r in rs.tracked()] == ["general", "finance_monthly"]
+
+
+def test_months_before_clamps_the_day() -> None:
+    assert cadence.months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert cadence.months_before(dt.date(2026, 1, 15), 3) == dt.date(2025, 10, 15)
+
+
+def test_overdue_list_for_the_town_supervisor(actors: Actors, demo: Any) -> None:
+    from publication import demo as pub_demo
+
+    pub_demo.generate()
+    r = actors.client("town_supervisor").get("/api/publication/cadence/")
+    assert r.status_code == 200
+    body = r.json()
+    assert "第三十条" in body["rules"]["citation"]
+    statuses = {v["unit"]["id"]: v for v in body["villages"]}
+    assert demo.community.pk in statuses and demo.neighbour_community.pk in statuses
+    assert body["overdue_count"] == sum(1 for v in body["villages"] if v["status"] == "overdue") > 0
+    assert any(v["status"] == "ok" for v in body["villages"])
+    # Only the town's own villages; a village sees itself only; residents not at all.
+    assert all(v["unit"]["code"].startswith(demo.town.code) for v in body["villages"])
+    mine = actors.client("village_staff").get("/api/publication/cadence/").json()["villages"]
+    assert [v["unit"]["id"] for v in mine] == [demo.community.pk]
+    assert actors.client("resident").get("/api/publication/cadence/").status_code == 403
+    # Publishing a finance item today puts an overdue village back on time.
+    overdue = next(v for v in body["villages"] if "general" in v["overdue"])
+    unit_id = overdue["unit"]["id"]
+    Post.objects.filter(unit_id=unit_id, channel="affairs").update(published_at=dt.datetime.now(dt.UTC))
+    again = actors.client("town_supervisor").get("/api/publication/cadence/").json()
+    assert next(v for v in again["villages"] if v["unit"]["id"] == unit_id)["status"] == "ok"
+
+
+def test_finance_monthly_only_where_many_transactions(demo: Any) -> None:
+    from boundaries.models import AdminUnit
+    from django.utils import timezone
+
+    from publication.models import AffairsProfile
+
+    unit = demo.community
+    Post.objects.filter(unit=unit).delete()
+    Post(unit=unit, channel="affairs", category="party", title="党务", state="published", audience_unit=unit,
+         published_at=timezone.now() - dt.timedelta(days=10)).save()
+    Post(unit=unit, channel="affairs", category="finance", title="财务", state="published", audience_unit=unit,
+         published_at=timezone.now() - dt.timedelta(days=45)).save()
+    qs = AdminUnit.objects.filter(pk=unit.pk)
+    assert cadence.village_status(qs)[0].overdue == []
+    AffairsProfile.objects.update_or_create(unit=unit, defaults={"many_transactions": True})
+    assert [r.id for r in cadence.village_status(qs)[0].overdue] == ["finance_monthly"]
