@@ -51,10 +51,10 @@ class Phone:
 
     def open(self, hash_: str) -> None:
         url = f"{self.base_url}/app/{hash_}"
-        if self.page.url == url:  # same document: a goto would not even fire hashchange
+        same_document = self.page.url.startswith(f"{self.base_url}/app/")
+        self.page.goto(url)
+        if same_document:  # a hash-only goto keeps the old page state: load it afresh
             self.page.reload()
-        else:
-            self.page.goto(url)
         self.page.wait_for_function("window.__appReady === true")
 
     def home_titles(self) -> list[str]:

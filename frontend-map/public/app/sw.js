@@ -5,8 +5,19 @@
 const CACHE = "mzy-v1";
 const SHELL = ["/app/"];
 
+// The shell is the page plus the fingerprinted assets it names (read from the page itself, so the
+// worker needs no build step to know them).
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL);
+  const page = await cache.match("/app/");
+  const html = page ? await page.text() : "";
+  const assets = [...html.matchAll(/(?:src|href)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
+  await cache.addAll([...new Set(assets)]);
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
