@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.admin import ScopedAdmin, ScopedAdminMixin
 from core.errors import DomainError
+from core.types import request_user
 from django.contrib import messages
 from django.contrib.gis import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
@@ -21,12 +22,7 @@ from .widgets import OfflineGISModelAdmin, OfflineMapWidget
 
 # Every GIS admin of the project gets the offline widget unless it chooses another: Django's
 # default loads OpenLayers from a CDN and draws OSM tiles, neither reachable on a closed network.
-admin.GISModelAdmin.gis_widget = OfflineMapWidget
-
-
-class ScopedAdminMixin:
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user)  # type: ignore[misc]
+admin.GISModelAdmin.gis_widget = OfflineMapWidget  # type: ignore[assignment]  # a subclass of Django's widget
 
 
 @admin.register(AdminUnit)
@@ -56,26 +52,22 @@ class AdminUnitAdmin(ScopedAdminMixin, OfflineGISModelAdmin):
         if new_geom is None:
             return
         try:
-            services.reshape_unit(request.user, obj.pk, json.loads(new_geom.geojson), reason="管理后台修改边界")
+            services.reshape_unit(request_user(request), obj.pk, json.loads(new_geom.geojson), reason="管理后台修改边界")
         except DomainError as exc:
             messages.error(request, f"边界未保存：{exc.message}")
 
 
 @admin.register(CommitteeRecord)
-class CommitteeRecordAdmin(admin.ModelAdmin):
+class CommitteeRecordAdmin(ScopedAdmin):
     list_display = ("name", "unit", "phone")
     search_fields = ("name", "unit__code", "unit__name")
     raw_id_fields = ("unit",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("unit")
+    list_select_related = ("unit",)
 
 
 @admin.register(House)
-class HouseAdmin(admin.ModelAdmin):
+class HouseAdmin(ScopedAdmin):
     list_display = ("building", "entrance", "floor", "room", "area_m2")
     search_fields = ("building__code", "building__name", "room")
     raw_id_fields = ("building",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("building")
+    list_select_related = ("building",)

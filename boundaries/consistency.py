@@ -1,4 +1,4 @@
-"""Consistency report of a subtree (issue 3 §4): at every level, for each parent and its children:
+"""Consistency report of a subtree : at every level, for each parent and its children:
 children outside the parent, overlaps between siblings, gaps (parent area no child covers, only
 where children must tile the parent) and unmatched shared edges (GEOS coverage validation: edges of
 neighbours that run together without identical vertices, or cross), each with geometry and size.

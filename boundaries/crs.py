@@ -1,4 +1,4 @@
-"""Coordinate reference systems used by the platform (DESIGN §3).
+"""Coordinate reference systems used by the platform.
 
 Storage is CGCS2000 geographic (EPSG:4490). Areas and lengths are computed in the CGCS2000
 3-degree Gauss-Krüger zone (central-meridian variant, EPSG:4534-4554) covering the geometry.

@@ -1,4 +1,4 @@
-"""Children follow a parent's changed boundary (issue 3 §3), as pure geometry.
+"""Children follow a parent's changed boundary, as pure geometry.
 
 When a parent's boundary moves, each child that shared the old edge follows it:
 - its vertices within the snap tolerance of the new edge are snapped onto it;

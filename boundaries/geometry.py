@@ -20,13 +20,12 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from .crs import STORAGE_SRID, gauss_kruger_srid
 
-DEFAULT_MAX_VERTICES = 200_000
 #: Polygon parts and gaps smaller than this are numerical dust, not territory.
 DUST_M2 = 0.01
 
 
 def max_vertices() -> int:
-    return int(getattr(settings, "BOUNDARY_MAX_VERTICES", DEFAULT_MAX_VERTICES))
+    return settings.BOUNDARY_MAX_VERTICES
 
 
 # --- parsing and validation -------------------------------------------------------------------
@@ -58,7 +57,7 @@ def parse_geojson_geometry(obj: Any) -> Polygon | MultiPolygon:
     gtype = obj.get("type")
     if gtype not in ("Polygon", "MultiPolygon"):
         raise DomainError("not_polygon", f"边界必须是面（Polygon/MultiPolygon），收到的是“{gtype}”。")
-    coords = obj.get("coordinates")
+    coords: Any = obj.get("coordinates")
     rings = _count_ring_vertices(coords, 1 if gtype == "Polygon" else 2)
     if not rings or sum(max(n, 0) for n in rings) == 0:
         raise DomainError("empty_geometry", "边界为空，请至少画出三个顶点。")
@@ -72,17 +71,17 @@ def parse_geojson_geometry(obj: Any) -> Polygon | MultiPolygon:
         raise DomainError("ring_too_short", "边界环至少需要三个不同的顶点并首尾闭合（共4个坐标）。")
     try:
         # Built from numpy arrays (shapely's GeoJSON path converts coordinates one by one in Python).
-        parts = []
+        parts: list[Polygon] = []
         for poly in [coords] if gtype == "Polygon" else coords:
-            rings = []
+            ring_xy: list[np.ndarray] = []
             for r in poly:
                 xy = np.asarray(r, dtype=float)
                 if xy.ndim != 2 or xy.shape[1] < 2:
                     raise ValueError("position with fewer than 2 numbers")
                 if not np.isfinite(xy[:, :2]).all():
                     raise DomainError("coords_out_of_range", "坐标含有非数值（NaN/无穷大）。")
-                rings.append(xy[:, :2])
-            parts.append(Polygon(rings[0], rings[1:]))
+                ring_xy.append(xy[:, :2])
+            parts.append(Polygon(ring_xy[0], ring_xy[1:]))
         geom = parts[0] if gtype == "Polygon" else MultiPolygon(parts)
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise DomainError("geometry_format", "几何坐标格式有误。") from exc

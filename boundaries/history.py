@@ -1,4 +1,4 @@
-"""Boundary history queries (issue 3 §5): the tree as of a date, and comparing two versions.
+"""Boundary history queries: the tree as of a date, and comparing two versions.
 
 Writing versions is the services' job (every save records one); this module only reads.
 """

@@ -1,4 +1,4 @@
-"""Levels and kinds of the administrative tree (DESIGN §3)."""
+"""Levels and kinds of the administrative tree."""
 from __future__ import annotations
 
 from core.levels import Level

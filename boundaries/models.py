@@ -6,6 +6,8 @@ trigger (migration 0002), so every writer — ORM, raw SQL, bulk import — keep
 """
 from __future__ import annotations
 
+from typing import Any
+
 from core.scoping import ScopedQuerySet
 from django.contrib.gis.db import models
 
@@ -68,14 +70,14 @@ class AdminUnit(models.Model):
         return self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
+        prefix = self.parent.path if self.parent is not None else ""
         return f"{prefix}{self.code}{PATH_SEPARATOR}"
 
     def is_within(self, other: AdminUnit) -> bool:
         """True if self is ``other`` or in its subtree."""
         return self.path.startswith(other.path)
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.path = self.compute_path()
         super().save(*args, **kwargs)
 
@@ -139,7 +141,7 @@ class VersionOperation(models.TextChoices):
 
 
 class BoundaryVersion(models.Model):
-    """One generation of a unit's boundary: who, when, why, how (issue 3 §5).
+    """One generation of a unit's boundary: who, when, why, how.
 
     ``version`` equals ``AdminUnit.boundary_version`` at the time it was current. A unit loaded
     before history existed gets a "baseline" version (its geometry then) on its first change.

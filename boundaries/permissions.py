@@ -5,14 +5,14 @@ Rules:
   read their subtree but never change a boundary.
 - A user creates units exactly one level below their own unit, inside it (the unit's children).
   A village/community also draws its buildings, which sit one level further down inside its
-  neighbourhoods (the seed: "a village/community draws its compounds, villager groups and buildings").
+  neighbourhoods: a village/community draws its compounds, villager groups and buildings.
 - A user reshapes (or restores) any unit strictly below their own unit in their subtree: the level
   directly below is their own drawing, deeper levels are corrections by an upper level.
 - Nobody reshapes their own unit or anything outside their subtree; the parent level draws it.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core import roles
 from core.errors import DomainError
@@ -21,12 +21,15 @@ from core.scoping import in_scope
 from .levels import Level
 from .models import AdminUnit
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _writer_unit(user: Any) -> AdminUnit | None:
+
+def _writer_unit(user: User) -> AdminUnit | None:
     return getattr(user, "unit", None) if roles.can_write(user) else None
 
 
-def can_create_child(user: Any, parent: AdminUnit) -> bool:
+def can_create_child(user: User, parent: AdminUnit) -> bool:
     """May ``user`` draw a new unit directly under ``parent``? The level comes from
     ``core.roles.draw_levels``; the parent is their own unit, or (for buildings) one of its
     neighbourhoods."""
@@ -40,7 +43,7 @@ def can_create_child(user: Any, parent: AdminUnit) -> bool:
     return parent.pk == unit.pk or (parent.level == Level.NEIGHBOURHOOD and parent.path.startswith(unit.path))
 
 
-def can_reshape(user: Any, target: AdminUnit) -> bool:
+def can_reshape(user: User, target: AdminUnit) -> bool:
     """May ``user`` change (or restore) the boundary of an existing unit?"""
     if target.level == Level.CITY:
         return roles.is_superuser(user)
@@ -52,7 +55,7 @@ def can_reshape(user: Any, target: AdminUnit) -> bool:
     return target.path.startswith(unit.path) and target.level > unit.level
 
 
-def _forbidden(user: Any, action: str, unit: AdminUnit) -> DomainError:
+def _forbidden(user: User, action: str, unit: AdminUnit) -> DomainError:
     if user is None or not getattr(user, "is_authenticated", False):
         return DomainError("not_authenticated", "请先登录。", status_code=401)
     if not in_scope(user, unit):
@@ -67,11 +70,11 @@ def _forbidden(user: Any, action: str, unit: AdminUnit) -> DomainError:
     )
 
 
-def check_can_create_child(user: Any, parent: AdminUnit) -> None:
+def check_can_create_child(user: User, parent: AdminUnit) -> None:
     if not can_create_child(user, parent):
         raise _forbidden(user, "新建", parent)
 
 
-def check_can_reshape(user: Any, target: AdminUnit) -> None:
+def check_can_reshape(user: User, target: AdminUnit) -> None:
     if not can_reshape(user, target):
         raise _forbidden(user, "修改", target)

@@ -1,4 +1,4 @@
-"""The boundary save pipeline as pure geometry (DESIGN §3, issue 3 §2). No database here.
+"""The boundary save pipeline as pure geometry (docs/boundaries.md). No database here.
 
 make valid → snap to the parent's and siblings' vertices and edges within a tolerance → clip to
 the parent → remove overlap with the existing siblings (they win) → node shared edges so both
@@ -22,24 +22,20 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from .geometry import DUST_M2, Metric, check_polygonal, make_valid, polygonal, to_geojson
 
-#: Snap tolerance in metres by level of the unit being drawn (a few metres; finer further down).
-DEFAULT_SNAP_TOLERANCE_M: dict[int, float] = {1: 10.0, 2: 5.0, 3: 3.0, 4: 1.0, 5: 0.5}
-#: Child levels whose units must tile their parent (gaps are reported). Compounds and buildings
-#: cover only part of their parent, so an uncovered remainder there is normal, not a gap.
-DEFAULT_COVERAGE_LEVELS = (1, 2, 3)
-#: Gaps smaller than this (m²) are not reported.
-DEFAULT_MIN_GAP_M2 = 1.0
+# Settings (config/settings.py): BOUNDARY_SNAP_TOLERANCE_M, metres by level of the unit being drawn
+# (a few metres, finer further down); BOUNDARY_COVERAGE_LEVELS, the child levels that must tile their
+# parent (compounds and buildings cover only part of theirs, so a remainder there is not a gap);
+# BOUNDARY_MIN_GAP_M2, the smallest gap reported.
 #: Tolerance (metres) of the noding step that puts each side's vertices on the other's shared edge.
 NODE_TOLERANCE_M = 1e-4
 
 
 def snap_tolerance_m(level: int) -> float:
-    table = {**DEFAULT_SNAP_TOLERANCE_M, **getattr(settings, "BOUNDARY_SNAP_TOLERANCE_M", {})}
-    return float(table.get(int(level), 1.0))
+    return float(settings.BOUNDARY_SNAP_TOLERANCE_M.get(int(level), 1.0))
 
 
 def coverage_expected(level: int) -> bool:
-    return int(level) in tuple(getattr(settings, "BOUNDARY_COVERAGE_LEVELS", DEFAULT_COVERAGE_LEVELS))
+    return int(level) in settings.BOUNDARY_COVERAGE_LEVELS
 
 
 @dataclass
@@ -394,7 +390,7 @@ def run_pipeline(
         if not valid:
             report["invalid_edges"] = _invalid_edges(local, metric)
         if coverage_expected(level):
-            min_gap = float(getattr(settings, "BOUNDARY_MIN_GAP_M2", DEFAULT_MIN_GAP_M2))
+            min_gap = settings.BOUNDARY_MIN_GAP_M2
             uncovered = None
             if uncovered_deg2 is not None:
                 uncovered = (uncovered_deg2[0] - uncovered_deg2[1] - float(shapely.area(geom))) * metric.m2_per_deg2
@@ -431,10 +427,11 @@ def _invalid_edges(children: np.ndarray, metric: Metric) -> list[dict[str, Any]]
 def _gaps_near(
     parent_local: Any, children: list[Any], focus: Any, window: tuple, metric: Metric, eps: float
 ) -> tuple[list[dict[str, Any]], bool]:
-    min_gap = float(getattr(settings, "BOUNDARY_MIN_GAP_M2", DEFAULT_MIN_GAP_M2))
+    min_gap = settings.BOUNDARY_MIN_GAP_M2
     rest = polygonal(shapely.difference(parent_local, shapely.union_all(np.array(children, dtype=object))))
     frame = shapely.boundary(box(*window))
-    gaps, open_ended = [], False
+    gaps: list[dict[str, Any]] = []
+    open_ended = False
     for part in rest.geoms:
         if not shapely.dwithin(part, focus, eps * 10):
             continue
@@ -466,9 +463,9 @@ def coverage_report(
 
 
 def find_gaps(parent: Any, covered: Any, metric: Metric) -> list[dict[str, Any]]:
-    min_gap = float(getattr(settings, "BOUNDARY_MIN_GAP_M2", DEFAULT_MIN_GAP_M2))
+    min_gap = settings.BOUNDARY_MIN_GAP_M2
     rest = polygonal(shapely.difference(parent, covered))
-    gaps = []
+    gaps: list[dict[str, Any]] = []
     for part in rest.geoms:
         a = metric.area(part)
         if a >= max(min_gap, DUST_M2):

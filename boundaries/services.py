@@ -1,4 +1,4 @@
-"""Boundary saves: the pipeline plus locking, history, propagation and audit (issue 3 §2-3, §5).
+"""Boundary saves: the pipeline plus locking, history, propagation and audit (docs/boundaries.md).
 
 Every save runs in ONE transaction that first locks the parent's row (``select_for_update``):
 two neighbours saved at the same time under one parent are serialised, and the second one's
@@ -9,7 +9,7 @@ follow, each changed child before its own children are read. Locks are always ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 from audit import context as audit_context
@@ -17,6 +17,7 @@ from audit import registry as audit_registry
 from audit.models import Action
 from core.errors import DomainError
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import MultiPolygon as GEOSMultiPolygon
 from django.contrib.gis.geos import Polygon as GeosPolygon
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -28,6 +29,9 @@ from .geometry import Metric, parse_geojson_geometry, polygonal
 from .levels import KINDS_BY_LEVEL, Kind, Level
 from .models import AdminUnit, BoundaryVersion, VersionOperation
 from .pipeline import PipelineResult, Sibling, run_pipeline, snap_tolerance_m
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass
@@ -43,8 +47,10 @@ def to_shapely(geos: GEOSGeometry | None) -> Any:
     return None if geos is None else shapely.from_wkb(bytes(geos.wkb))
 
 
-def to_geos(geom: Any) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(shapely.to_wkb(polygonal(geom))), srid=4490)
+def to_geos(geom: Any) -> GEOSMultiPolygon:
+    out = GEOSGeometry(memoryview(shapely.to_wkb(polygonal(geom))), srid=4490)
+    assert isinstance(out, GEOSMultiPolygon)  # polygonal() always returns a MultiPolygon
+    return out
 
 
 def as_geometry(value: Any) -> Any:
@@ -56,7 +62,7 @@ def as_geometry(value: Any) -> Any:
     raise DomainError("geometry_format", "请提交 GeoJSON 格式的面（Polygon/MultiPolygon）。")
 
 
-def get_visible_unit(user: Any, unit_id: Any, *, lock: bool = False) -> AdminUnit:
+def get_visible_unit(user: User, unit_id: Any, *, lock: bool = False) -> AdminUnit:
     # The tiles' 3857 copy is never needed here; it would double what a big parent costs to load.
     qs = AdminUnit.objects.visible_to(user).defer("geom_3857")
     if lock:
@@ -97,7 +103,7 @@ def ensure_baseline(unit: AdminUnit) -> bool:
 
 
 def _record_version(
-    unit: AdminUnit, operation: str, user: Any, reason: str, report: dict[str, Any] | None = None
+    unit: AdminUnit, operation: str, user: User, reason: str, report: dict[str, Any] | None = None
 ) -> BoundaryVersion:
     actor = user if getattr(user, "is_authenticated", False) else None
     return BoundaryVersion.objects.create(
@@ -115,7 +121,7 @@ def _slim(report: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _store(unit: AdminUnit, geom: Any, operation: str, user: Any, reason: str, report: dict | None = None) -> None:
+def _store(unit: AdminUnit, geom: Any, operation: str, user: User, reason: str, report: dict | None = None) -> None:
     if ensure_baseline(unit):
         unit.boundary_version += 1
     unit.geom = to_geos(geom)
@@ -149,7 +155,7 @@ def _run(parent: AdminUnit, geometry: Any, level: int, exclude: int | None) -> P
     )
 
 
-def preview(user: Any, parent_id: Any, geometry: Any, unit_id: Any = None) -> PipelineResult:
+def preview(user: User, parent_id: Any, geometry: Any, unit_id: Any = None) -> PipelineResult:
     """The same pipeline as a save, nothing written (fast enough to call while dragging)."""
     unit = None
     if unit_id:
@@ -197,7 +203,7 @@ def next_code(parent: AdminUnit, kind: str) -> str:
 
 
 def create_unit(
-    user: Any, parent_id: Any, *, name: str, kind: str, geometry: Any, code: str | None = None,
+    user: User, parent_id: Any, *, name: str, kind: str, geometry: Any, code: str | None = None,
     reason: str = "", attrs: dict[str, Any] | None = None, operation: str = VersionOperation.CREATE,
 ) -> SaveOutcome:
     parent = get_visible_unit(user, parent_id)
@@ -235,7 +241,7 @@ def create_unit(
 NODE_REASON = "相邻单位边界保存时，在共享边上补充公共节点（形状不变）"
 
 
-def _store_noded(result: PipelineResult, user: Any) -> None:
+def _store_noded(result: PipelineResult, user: User) -> None:
     """Neighbours that gained shared-edge vertices: same shape, new version. Written with one
     UPDATE each (the trigger refreshes the 3857 copy), the versions in one INSERT, and one explicit
     audit event each — the model save()'s extra before-image read is not needed for a node."""
@@ -262,7 +268,7 @@ def _store_noded(result: PipelineResult, user: Any) -> None:
 
 
 def reshape_unit(
-    user: Any, unit_id: Any, geometry: Any, *, reason: str = "", operation: str = VersionOperation.RESHAPE
+    user: User, unit_id: Any, geometry: Any, *, reason: str = "", operation: str = VersionOperation.RESHAPE
 ) -> SaveOutcome:
     unit = get_visible_unit(user, unit_id)
     permissions.check_can_reshape(user, unit)
@@ -281,7 +287,7 @@ def reshape_unit(
     return SaveOutcome(unit, report)
 
 
-def propagate(unit: AdminUnit, old: Any, new: Any, user: Any, reason: str) -> list[dict[str, Any]]:
+def propagate(unit: AdminUnit, old: Any, new: Any, user: User, reason: str) -> list[dict[str, Any]]:
     """Children of ``unit`` follow its boundary change (recursively). Refusals roll back the save."""
     children = list(AdminUnit.objects.select_for_update().filter(parent=unit).exclude(geom=None)
                     .defer("geom_3857").order_by("pk"))
@@ -313,7 +319,7 @@ def propagate(unit: AdminUnit, old: Any, new: Any, user: Any, reason: str) -> li
     return out
 
 
-def restore_version(user: Any, unit_id: Any, version: Any, *, reason: str = "") -> SaveOutcome:
+def restore_version(user: User, unit_id: Any, version: Any, *, reason: str = "") -> SaveOutcome:
     """Restore an earlier boundary through the same pipeline (today's neighbours still win)."""
     unit = get_visible_unit(user, unit_id)
     try:

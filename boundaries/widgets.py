@@ -7,6 +7,8 @@ draws a graticule and the geometry on a plain background: no outside URL at all.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.gis import admin
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
@@ -34,5 +36,5 @@ class OfflineMapWidget(OpenLayersWidget):
 
 
 class OfflineGISModelAdmin(admin.GISModelAdmin):
-    gis_widget = OfflineMapWidget
-    gis_widget_kwargs: dict = {}
+    gis_widget = OfflineMapWidget  # type: ignore[assignment]  # the stubs name OSMWidget; any map widget works
+    gis_widget_kwargs: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""A production configuration passes ``manage.py check --deploy`` (issue 2), and a careless one does not."""
+"""A production configuration passes ``manage.py check --deploy``, and a careless one does not."""
 from __future__ import annotations
 
 import os

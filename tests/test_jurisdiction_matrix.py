@@ -1,4 +1,4 @@
-"""Cross-jurisdiction matrix (DESIGN §4, issue 2): a village/community user against the
+"""Cross-jurisdiction matrix: a village/community user against the
 neighbouring community, the town above and another town — list, detail, update, delete on units,
 houses, committees, users, organisations and the audit trail. Nothing may leak or change.
 

@@ -1,4 +1,5 @@
-"""platform/ is a source folder, never an import name (DESIGN §2)."""
+"""platform/ is a source folder, never an import name: it would shadow the
+standard library module that Django, pip and pandas import."""
 import sys
 from pathlib import Path
 

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
-def _tile_session_settings(sender, connection, **kwargs) -> None:
-    """On 2 cores the planner's parallel workers and JIT nearly halve tile throughput (DESIGN §9).
+def _tile_session_settings(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """On 2 cores the planner's parallel workers and JIT nearly halve tile throughput (docs/tiles.md).
 
     Tile queries are short index scans; so are the site's other queries, so the whole session gets it.
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -25,7 +26,7 @@ FALLBACK_BOUNDS = (106.40, 29.53, 107.00, 30.13)
 
 
 def dem_path() -> Path:
-    return Path(getattr(settings, "DEM_PATH", "") or settings.REPO_DIR / "var" / "dem" / "yubei-dem.tif")
+    return Path(settings.DEM_PATH)
 
 
 def yubei_bounds(margin: float = 0.03) -> tuple[float, float, float, float]:
@@ -41,7 +42,7 @@ def yubei_bounds(margin: float = 0.03) -> tuple[float, float, float, float]:
         return FALLBACK_BOUNDS
 
 
-def _flatten(c) -> list:
+def _flatten(c: Any) -> list[Any]:
     if isinstance(c[0], int | float):
         return [c[:2]]
     return [p for sub in c for p in _flatten(sub)]
@@ -113,7 +114,8 @@ def synthesise(bounds: tuple[float, float, float, float], res: float = RESOLUTIO
     return z, from_origin(minx, maxy, res, res)
 
 
-def write_dem(path: Path | None = None, seed: int = DEFAULT_SEED, bounds=None) -> Path:
+def write_dem(path: Path | None = None, seed: int = DEFAULT_SEED,
+              bounds: tuple[float, float, float, float] | None = None) -> Path:
     path = path or dem_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     z, transform = synthesise(bounds or yubei_bounds(), seed=seed)

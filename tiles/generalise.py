@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 import shapely
@@ -45,14 +46,15 @@ def tolerance_m(band: int) -> float:
     return TOLERANCE_UNITS * WORLD / (2**deepest) / 4096
 
 
-def current_version(cursor, level: int) -> int:
+def current_version(cursor: Any, level: int) -> tuple[int, int | None]:
     cursor.execute(
         "SELECT COALESCE((SELECT version FROM maptiles_tileversion"
         " WHERE source = %s AND zc = 0 AND cx = 0 AND cy = 0), 0),"
         " (SELECT source_version FROM maptiles_generalisation WHERE level = %s)",
         [f"unit:{level}", level],
     )
-    return cursor.fetchone()
+    wanted, built = cursor.fetchone()
+    return int(wanted), built
 
 
 def ensure_fresh(level: int) -> bool:

@@ -1,4 +1,4 @@
-"""Tile layers as small declarations: one entry = one layer (DESIGN §3, issue 5).
+"""Tile layers as small declarations: one entry = one layer.
 
 A later module adds a layer by appending one ``VectorLayer`` here with its reviewed .sql file in
 tiles/sql/: the SQL returns ``id, geom (ST_AsMVTGeom), attributes...`` for one tile and one scope
@@ -11,9 +11,12 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from core.types import AnyUser
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_ZOOM = 22  # deepest tile we answer; MapLibre overzooms beyond a source's maxzoom anyway
@@ -37,7 +40,7 @@ class VectorLayer:
     generalise_level: int | None = None  # boundary level with coverage-simplified low zooms
     fields: dict[str, str] = field(default_factory=dict)  # TileJSON vector_layers descriptions
 
-    def visible_to(self, user: Any) -> bool:
+    def visible_to(self, user: AnyUser) -> bool:
         if self.public:
             return True
         return bool(user is not None and user.is_authenticated)
@@ -70,10 +73,10 @@ class CombinedLayer:
     parts: tuple[str, ...]
     public: bool = False
 
-    def visible_to(self, user: Any) -> bool:
+    def visible_to(self, user: AnyUser) -> bool:
         return self.public or bool(user is not None and user.is_authenticated)
 
-    def parts_for(self, user: Any) -> list[VectorLayer]:
+    def parts_for(self, user: AnyUser) -> list[VectorLayer]:
         return [VECTOR_LAYERS[p] for p in self.parts if VECTOR_LAYERS[p].visible_to(user)]
 
     @property

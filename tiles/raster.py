@@ -11,7 +11,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -23,6 +23,9 @@ from rasterio.vrt import WarpedVRT
 from rasterio.warp import reproject, transform_bounds
 
 from . import dem
+
+if TYPE_CHECKING:
+    from core.types import AnyUser
 
 WORLD_HALF = 20037508.342789244
 TILE = 256
@@ -151,9 +154,9 @@ def render_hillshade(z: int, x: int, y: int, ext: str, azimuth: float = 315.0, a
     return _png(rgba, "RGBA")
 
 
-def _imagery_dataset():
+def _imagery_dataset() -> Any:
     """Per-thread handle on the configured orthophoto (rasterio handles are not thread-safe)."""
-    path = str(getattr(settings, "IMAGERY_PATH", "") or "")
+    path = settings.IMAGERY_PATH
     mtime = Path(path).stat().st_mtime
     cached = getattr(_local, "imagery", None)
     if cached and cached[0] == (path, mtime):
@@ -200,11 +203,11 @@ class RasterLayer:
 
     def enabled(self) -> bool:
         if self.name == "imagery":
-            return bool(settings.HD_IMAGERY_ENABLED and getattr(settings, "IMAGERY_PATH", "")
+            return bool(settings.HD_IMAGERY_ENABLED and settings.IMAGERY_PATH
                         and Path(settings.IMAGERY_PATH).exists())
         return True
 
-    def visible_to(self, user: Any) -> bool:
+    def visible_to(self, user: AnyUser) -> bool:
         return self.public or bool(user is not None and user.is_authenticated)
 
     def fingerprint(self) -> str:

@@ -12,13 +12,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial, wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from core import roles
 from core.scoping import scope_path
 from django.db import InterfaceError, OperationalError, connection
 
 from . import cache, mvt, raster, versions
 from .layers import MAX_ZOOM, CombinedLayer, get_layer
+
+if TYPE_CHECKING:
+    from core.types import AnyUser
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 JSON_TYPE = "application/json"
@@ -74,9 +78,9 @@ def _token_user(req: TileRequest, sources: tuple[str, ...] = (), z: int = 0, x: 
     return user, version
 
 
-def scope(user: Any, layer: Any) -> tuple[str, str]:
+def scope(user: AnyUser, layer: Any) -> tuple[str, str]:
     """(SQL prefix, cache scope key). Anonymous visitors read public layers uncut."""
-    if not user.is_authenticated:
+    if not roles.is_signed_in(user):
         return "", "anon"
     prefix = scope_path(user)
     if prefix is None:
@@ -151,7 +155,7 @@ def fresh_connection(fn: Callable[P, R]) -> Callable[P, R]:
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if not connection.in_atomic_block:
-            connection.health_check_done = True
+            connection.health_check_done = True  # type: ignore[attr-defined]  # Django's own flag
             try:
                 return fn(*args, **kwargs)
             except (OperationalError, InterfaceError):

@@ -8,17 +8,25 @@ version and the cache, and call the backend on a miss.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from core.types import AnyUser
 
 
 class TileSource(Protocol):
-    name: str  # URL segment: /tiles/{name}/{z}/{x}/{y}.{ext}
-    title: str  # Chinese, for the layer list
-    minzoom: int
-    maxzoom: int
-    public: bool  # anonymous visitors may read it
+    @property
+    def name(self) -> str: ...  # URL segment: /tiles/{name}/{z}/{x}/{y}.{ext}
+    @property
+    def title(self) -> str: ...  # Chinese, for the layer list
+    @property
+    def minzoom(self) -> int: ...
+    @property
+    def maxzoom(self) -> int: ...
+    @property
+    def public(self) -> bool: ...  # anonymous visitors may read it
 
-    def visible_to(self, user: Any) -> bool: ...
+    def visible_to(self, user: AnyUser) -> bool: ...
 
 
 def all_sources() -> list[TileSource]:

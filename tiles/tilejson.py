@@ -1,18 +1,22 @@
 """TileJSON 3.0.0 documents (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from core import roles
 from core.scoping import scope_path
 from django.db import connection
 from django.http import HttpRequest
 
 from .layers import CombinedLayer, VectorLayer
 
+if TYPE_CHECKING:
+    from core.types import AnyUser
 
-def _bounds_for(user: Any) -> list[float]:
+
+def _bounds_for(user: AnyUser) -> list[float]:
     """Extent of what the user may see (their unit), else of all districts; 4490 == 4326 in degrees."""
-    prefix = scope_path(user) if user.is_authenticated else ""
+    prefix = scope_path(user) if roles.is_signed_in(user) else ""
     with connection.cursor() as cur:
         if prefix:
             cur.execute("SELECT ST_Extent(geom) FROM adminunits_adminunit WHERE path = %s", [prefix])
@@ -25,7 +29,7 @@ def _bounds_for(user: Any) -> list[float]:
     return [round(float(v), 6) for v in nums]
 
 
-def tilejson_for(request: HttpRequest, decl: Any, user: Any) -> dict[str, Any]:
+def tilejson_for(request: HttpRequest, decl: Any, user: AnyUser) -> dict[str, Any]:
     from .raster import RasterLayer
 
     base = request.build_absolute_uri(f"/tiles/{decl.name}/")

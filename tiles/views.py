@@ -64,7 +64,7 @@ def layer_list(request: HttpRequest) -> HttpResponse:
             "tilejson": request.build_absolute_uri(f"/tiles/{decl.name}.json"),
             "tiles": request.build_absolute_uri(f"/tiles/{decl.name}/") + "{z}/{x}/{y}." + ext,
             **({"layers": [p.name for p in decl.parts_for(user)]} if isinstance(decl, CombinedLayer) else {}),
-            **({"encoding": decl.encoding} if getattr(decl, "encoding", None) else {}),
+            **({"encoding": enc} if (enc := getattr(decl, "encoding", None)) else {}),
         })
     return JsonResponse({"layers": out}, json_dumps_params={"ensure_ascii": False})
 

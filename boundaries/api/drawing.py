@@ -1,8 +1,8 @@
-"""Write side of the boundaries API (issue 3 §7): preview, create, reshape, history, compare,
+"""Write side of the boundaries API: preview, create, reshape, history, compare,
 restore, consistency, as-of, import, export. Views are thin: services own transactions and rules.
 
-``UnitWriteMixin`` gives F's ``UnitViewSet`` its POST / PATCH and the per-unit actions, so the
-contract's paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset.
+``UnitWriteMixin`` gives ``UnitViewSet`` (api/units.py) its POST / PATCH and the per-unit actions, so
+the paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from audit import registry as audit_registry
 from audit.models import Action
 from core.errors import DomainError
 from core.permissions import IsStaffAccount, ReadStaffWriteWriter
+from core.types import request_user
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -40,13 +41,15 @@ FALSE = {"false", "0", "no", "off"}
 
 
 class PreviewRequest(serializers.Serializer):
-    parent = serializers.IntegerField(required=False, allow_null=True, help_text="new unit: its parent's id")
+    # A field named "parent" shadows Field.parent (the enclosing serializer) in the stubs only.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, help_text="new unit: its parent's id")
     unit = serializers.IntegerField(required=False, allow_null=True, help_text="reshape: the unit's id")
     geometry = serializers.JSONField(help_text="GeoJSON Polygon/MultiPolygon, EPSG:4490 lon/lat")
 
 
 class UnitCreateRequest(serializers.Serializer):
-    parent = serializers.IntegerField()
+    parent = serializers.IntegerField()  # type: ignore[assignment]
     code = serializers.CharField(required=False, allow_blank=True, max_length=24)
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -69,7 +72,7 @@ class RestoreRequest(serializers.Serializer):
 
 class ImportRequest(serializers.Serializer):
     file = serializers.FileField(help_text=".geojson/.json, .gpkg, .zip (Shapefile) or .kml")
-    parent = serializers.IntegerField()
+    parent = serializers.IntegerField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     crs = serializers.CharField(required=False, allow_blank=True, help_text="EPSG code; default: the file's")
     coordinate_system = serializers.ChoiceField(choices=COORDINATE_SYSTEMS, default="standard")
@@ -79,7 +82,7 @@ class ImportRequest(serializers.Serializer):
 
 def _check_body_size(request: Request) -> None:
     """Refuse an oversized geometry before the JSON parser builds millions of Python lists."""
-    limit = int(getattr(settings, "BOUNDARY_MAX_BODY_BYTES", 16 * 1024 * 1024))
+    limit = settings.BOUNDARY_MAX_BODY_BYTES
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -110,10 +113,10 @@ def tree_as_of_response(request: Request, date: str | None, root_id: str | None)
     root_id = root_id or getattr(request.user, "unit_id", None)
     if root_id is None:
         raise DomainError("parent_required", "请指定子树的根单位。")
-    root = services.get_visible_unit(request.user, root_id)
-    level = request.query_params.get("level")
+    root = services.get_visible_unit(request_user(request), root_id)
+    raw_level = request.query_params.get("level")
     try:
-        level = int(level) if level not in (None, "") else None
+        level = int(raw_level) if raw_level not in (None, "") else None
     except ValueError:
         raise DomainError("invalid_parameter", "level 应为整数。") from None
     features = history.tree_as_of(root, cutoff, level)
@@ -138,9 +141,9 @@ class UnitWriteMixin:
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _check_body_size(request)
         d = _valid(UnitCreateRequest, request.data)
-        attrs = {k: d[k] for k in ("floors", "height_m", "building_use") if k in d}
+        attrs: dict[str, Any] = {k: d[k] for k in ("floors", "height_m", "building_use") if k in d}
         out = services.create_unit(
-            request.user, d["parent"], name=d["name"], kind=d["kind"], geometry=d["geometry"],
+            request_user(request), d["parent"], name=d["name"], kind=d["kind"], geometry=d["geometry"],
             code=d.get("code") or None, reason=d.get("reason", ""), attrs=attrs,
         )
         return Response(feature_with_report(out.unit, out.report), status=201)
@@ -150,7 +153,7 @@ class UnitWriteMixin:
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         _check_body_size(request)
         d = _valid(UnitPatchRequest, request.data)
-        out = services.reshape_unit(request.user, pk, d["geometry"], reason=d.get("reason", ""))
+        out = services.reshape_unit(request_user(request), pk, d["geometry"], reason=d.get("reason", ""))
         return Response(feature_with_report(out.unit, out.report))
 
     @extend_schema(
@@ -159,7 +162,7 @@ class UnitWriteMixin:
     )
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
-        unit = services.get_visible_unit(request.user, pk)
+        unit = services.get_visible_unit(request_user(request), pk)
         with_geom = request.query_params.get("geometry", "false").lower() not in FALSE
         return Response({"unit": unit.pk, "current_version": unit.boundary_version,
                          "versions": history.history(unit, with_geom)})
@@ -170,7 +173,7 @@ class UnitWriteMixin:
     )
     @action(detail=True, methods=["get"], url_path="history/compare")
     def compare(self, request: Request, pk: str | None = None) -> Response:
-        unit = services.get_visible_unit(request.user, pk)
+        unit = services.get_visible_unit(request_user(request), pk)
         return Response(history.compare(unit, request.query_params.get("a"), request.query_params.get("b")))
 
     @extend_schema(request=RestoreRequest, responses=OpenApiTypes.OBJECT,
@@ -178,7 +181,7 @@ class UnitWriteMixin:
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         d = _valid(RestoreRequest, request.data)
-        out = services.restore_version(request.user, pk, d["version"], reason=d.get("reason", ""))
+        out = services.restore_version(request_user(request), pk, d["version"], reason=d.get("reason", ""))
         return Response(feature_with_report(out.unit, out.report))
 
     @extend_schema(
@@ -187,7 +190,7 @@ class UnitWriteMixin:
     )
     @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
     def consistency(self, request: Request, pk: str | None = None) -> Response:
-        unit = services.get_visible_unit(request.user, pk)
+        unit = services.get_visible_unit(request_user(request), pk)
         with_geom = request.query_params.get("geometry", "true").lower() not in FALSE
         return Response(subtree_report(unit, include_geometry=with_geom))
 
@@ -202,12 +205,12 @@ class UnitWriteMixin:
     )
     @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:
-        unit = services.get_visible_unit(request.user, pk)
+        unit = services.get_visible_unit(request_user(request), pk)
         fmt = request.query_params.get("fmt", "geojson")
         try:
             srid = int(request.query_params.get("srid", 4490))
-            level = request.query_params.get("level")
-            level = int(level) if level not in (None, "") else None
+            raw_level = request.query_params.get("level")
+            level = int(raw_level) if raw_level not in (None, "") else None
         except ValueError:
             raise DomainError("invalid_parameter", "srid 和 level 应为整数。") from None
         content, filename, ctype = export_subtree(unit, fmt, srid, level)
@@ -239,7 +242,7 @@ class PreviewView(APIView):
         d = _valid(PreviewRequest, request.data)
         if not d.get("unit") and not d.get("parent"):
             raise DomainError("parent_required", "请指定上级单位（parent）或要修改的单位（unit）。")
-        result = services.preview(request.user, d.get("parent"), d["geometry"], unit_id=d.get("unit"))
+        result = services.preview(request_user(request), d.get("parent"), d["geometry"], unit_id=d.get("unit"))
         return Response({"geometry": to_geojson(result.geometry), "report": result.report})
 
 
@@ -270,7 +273,7 @@ class ImportView(APIView):
         d = _valid(ImportRequest, request.data)
         f = d["file"]
         report = import_units(
-            request.user, d["parent"], f.read(), f.name, kind=d.get("kind"), crs=d.get("crs") or None,
+            request_user(request), d["parent"], f.read(), f.name, kind=d.get("kind"), crs=d.get("crs") or None,
             coordinate_system=d["coordinate_system"], dry_run=d["dry_run"], reason=d.get("reason", ""),
         )
         return Response(report)

@@ -31,7 +31,7 @@ class UnitLightSerializer(UnitFeatureSerializer):
     """``?geometry=false``: the same Feature without its geometry (lists, tables, search)."""
 
     class Meta(UnitFeatureSerializer.Meta):
-        geo_field = None
+        geo_field = None  # type: ignore[assignment]  # rest_framework_gis reads None as "no geometry"
         fields = UNIT_FIELDS
 
 

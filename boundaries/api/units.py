@@ -101,8 +101,8 @@ class UnitViewSet(UnitWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         root_id = _int_param(request, "root", None, 1, 2**62)
         if root_id is not None:
             root = visible.filter(pk=root_id).first()
-        elif getattr(request.user, "unit_id", None):
-            root = visible.filter(pk=request.user.unit_id).first()
+        elif (unit_id := getattr(request.user, "unit_id", None)) is not None:
+            root = visible.filter(pk=unit_id).first()
         else:  # a superuser without a unit: the top of the tree
             root = visible.order_by("level", "code").first()
         if root is None:

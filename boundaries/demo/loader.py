@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -62,10 +63,10 @@ class DemoInfo:
         }
 
 
-def _to_geos(geoms: list, plan: DemoPlan) -> list[GEOSGeometry | None]:
+def _to_geos(geoms: list[Any], plan: DemoPlan) -> list[Any]:
     arr = np.array([g if g is not None else shapely.Polygon() for g in geoms], dtype=object)
     lonlat = plan.frame.many_to_lonlat(arr)
-    out: list[GEOSGeometry | None] = []
+    out: list[GEOSGeometry | None] = []  # MultiPolygons
     for g in lonlat:
         if g is None or g.is_empty:
             out.append(None)

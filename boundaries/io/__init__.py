@@ -1,1 +1,1 @@
-"""Import and export of boundaries in GIS file formats (issue 3 §6)."""
+"""Import and export of boundaries in GIS file formats."""

@@ -1,4 +1,4 @@
-"""Export a subtree with its attributes (issue 3 §6): GeoJSON (RFC 7946), GeoPackage, Shapefile
+"""Export a subtree with its attributes: GeoJSON (RFC 7946), GeoPackage, Shapefile
 (zip) and CSV with WKT, in EPSG:4490 or EPSG:4326.
 
 CGCS2000 and WGS-84 coordinates agree to centimetres, so the numbers are the same and only the

@@ -1,4 +1,4 @@
-"""Import a level of boundaries under one parent from a file (issue 3 §6).
+"""Import a level of boundaries under one parent from a file.
 
 Each feature is matched to an existing child of the parent by code, then by name, or creates a new
 child; its geometry goes through the same save pipeline as a drawing (earlier features of the file
@@ -10,7 +10,7 @@ exactly what the real run will do. A real run with any rejected feature writes n
 """
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import shapely
 from core.errors import DomainError
@@ -22,6 +22,9 @@ from ..geometry import Metric
 from ..levels import KINDS_BY_LEVEL, Kind, Level
 from ..models import AdminUnit, VersionOperation
 from .reader import read_features
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 #: A feature farther than this from its parent is refused as "far outside" (probably a wrong CRS).
 FAR_OUTSIDE_M = 1_000.0
@@ -41,7 +44,7 @@ def _kind_for(level: int, feature_kind: str, code: str, name: str, default: str 
 
 
 def import_units(
-    user: Any, parent_id: Any, upload: IO[bytes] | bytes, filename: str, *, kind: str | None = None,
+    user: User, parent_id: Any, upload: IO[bytes] | bytes, filename: str, *, kind: str | None = None,
     crs: Any = None, coordinate_system: str = "standard", dry_run: bool = True, reason: str = "",
 ) -> dict[str, Any]:
     parent = services.get_visible_unit(user, parent_id)
@@ -84,7 +87,7 @@ def import_units(
 
 
 def _import_one(
-    user: Any, parent: AdminUnit, parent_geom: Any, metric: Metric, level: int, f: Any,
+    user: User, parent: AdminUnit, parent_geom: Any, metric: Metric, level: int, f: Any,
     by_code: dict[str, AdminUnit], by_name: dict[str, AdminUnit], kind: str | None, reason: str,
 ) -> dict[str, Any]:
     if f.geometry is None or f.geometry.is_empty:

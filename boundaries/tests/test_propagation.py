@@ -1,4 +1,4 @@
-"""A parent's change carries its children along (issue 3 §3), or is refused with an explanation."""
+"""A parent's change carries its children along, or is refused with an explanation."""
 from __future__ import annotations
 
 import pytest

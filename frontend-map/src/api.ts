@@ -69,7 +69,7 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   return body as T;
 }
 
-// --- Types of the contracts in COORDINATION.md -------------------------------------------------
+// --- Types of the API's answers -----------------------------------------------------------------
 
 export interface UnitRef {
   id: number;

@@ -54,7 +54,7 @@ export function buildStyle(opts: StyleOptions): StyleSpecification {
     layers.push({ id: "imagery", type: "raster", source: "imagery", layout: { visibility: "none" } });
   }
   if (opts.terrain) {
-    // Terrarium, explicitly: MapLibre defaults to "mapbox" and a wrong encoding fails silently (DESIGN §3).
+    // Terrarium, explicitly: MapLibre defaults to "mapbox" and a wrong encoding fails silently.
     // Only the 3D view uses it (map.setTerrain), so 2D never downloads elevation tiles.
     sources.terrain = { type: "raster-dem", tiles: [`${opts.origin}/tiles/terrain/{z}/{x}/{y}.png`], tileSize: 256, maxzoom: 14, encoding: "terrarium" };
   }

@@ -1,22 +1,20 @@
 from __future__ import annotations
 
+from core.admin import ScopedAdmin, ScopedAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from .models import Department, Organisation, User
-from .services import users_visible_to
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_display = ("username", "display_name", "unit", "role", "login_type", "is_active")
     list_filter = ("role", "login_type", "is_active", "unit__level")
     search_fields = ("username", "display_name", "unit__name", "unit__code")
     raw_id_fields = ("unit", "department")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("辖区与角色", {"fields": ("display_name", "unit", "role", "login_type", "department")}),
     )
     add_fieldsets = (
@@ -24,25 +22,20 @@ class UserAdmin(DjangoUserAdmin):
         ("辖区与角色", {"fields": ("display_name", "unit", "role", "login_type", "department")}),
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return users_visible_to(request.user)
+    list_select_related = ("unit",)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ScopedAdmin):
     list_display = ("name", "unit")
     search_fields = ("name", "unit__name", "unit__code")
     raw_id_fields = ("unit",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("unit")
+    list_select_related = ("unit",)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin):
     list_display = ("name", "organisation")
     search_fields = ("name", "organisation__name")
     raw_id_fields = ("organisation",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user).select_related("organisation")
+    list_select_related = ("organisation",)

@@ -5,9 +5,12 @@ role lets them do is decided in one place, core.roles.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from core.roles import LoginType, Role
 from core.scoping import ScopedQuerySet
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
 __all__ = ["LoginType", "Role", "Organisation", "Department", "User"]
@@ -49,6 +52,14 @@ class Department(models.Model):
         return f"{self.organisation.name}·{self.name}"
 
 
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user...) over a scoped queryset: ``User.objects.visible_to(u)``."""
+
+
 class User(AbstractUser):
     unit = models.ForeignKey(
         "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
@@ -57,6 +68,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
     display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = "用户"

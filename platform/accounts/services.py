@@ -1,26 +1,13 @@
 """Account services: who an administrator may see and manage, and the changes they make."""
 from __future__ import annotations
 
-from typing import Any
-
 from audit.models import Action
 from audit.registry import record
-from core.scoping import scope_path
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from .models import User
-
-
-def users_visible_to(user: Any) -> QuerySet[User]:
-    """Accounts of the user's subtree (same rule as every other scoped model)."""
-    prefix = scope_path(user)
-    if prefix is None:
-        return User.objects.none()
-    qs = User.objects.select_related("unit", "department__organisation")
-    return qs if prefix == "" else qs.filter(unit__path__startswith=prefix)
 
 
 @transaction.atomic
@@ -29,7 +16,7 @@ def set_password(target: User, password: str, actor: User) -> None:
     target.set_password(password)
     target.save(update_fields=["password"])
     Token.objects.filter(user=target).delete()  # sessions elsewhere end with the hash change
-    unit_path = target.unit.path if target.unit_id else ""
+    unit_path = target.unit.path if target.unit is not None else ""
     record(Action.UPDATE, target, unit_path, before={"password": "***"}, after={"password": "***（已重置）"},
            actor=actor)
 

@@ -54,7 +54,7 @@ def record_failure(username: str, request: HttpRequest | None) -> None:
         object_id=str(user.pk) if user else "",
         object_repr=username[:200],
         # Unknown usernames have no unit: only superusers read those events.
-        unit_path=user.unit.path if user and user.unit_id else "",
+        unit_path=user.unit.path if user is not None and user.unit is not None else "",
     )
 
 

@@ -2,24 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.admin import ScopedAdmin
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ScopedAdmin):
     """Read-only: the audit trail is never edited, not even by a superuser."""
 
     list_display = ("at", "actor_name", "ip", "action", "model", "object_repr", "unit_path")
     list_filter = ("action", "model")
     search_fields = ("actor_name", "object_repr", "object_id", "unit_path", "reason")
     date_hierarchy = "at"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

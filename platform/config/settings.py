@@ -18,17 +18,35 @@ SECRET_KEY: str = env.str("SECRET_KEY", default="dev-insecure-change-me" if DEBU
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Deployment zone (DESIGN §4): the internet zone never serves the population database or
+# Deployment zone: the internet zone never serves the population database or
 # high-definition imagery; only the government-extranet zone does.
 DEPLOYMENT_ZONE: str = env.str("DEPLOYMENT_ZONE", default="extranet")
 if DEPLOYMENT_ZONE not in ("internet", "extranet"):
     raise environ.ImproperlyConfigured("DEPLOYMENT_ZONE must be 'internet' or 'extranet'")
 POPULATION_ENABLED: bool = DEPLOYMENT_ZONE == "extranet"
 HD_IMAGERY_ENABLED: bool = DEPLOYMENT_ZONE == "extranet"
-# Tiles (issue 5): an orthophoto/COG for /tiles/imagery/ (extranet only) and the DEM for terrain
+# Tiles: an orthophoto/COG for /tiles/imagery/ (extranet only) and the DEM for terrain
 # (default var/dem/yubei-dem.tif, generated deterministically by `manage.py make_dem`).
 IMAGERY_PATH: str = env.str("IMAGERY_PATH", default="")
-DEM_PATH: str = env.str("DEM_PATH", default="")
+DEM_PATH: str = env.str("DEM_PATH", default="") or str(REPO_DIR / "var" / "dem" / "yubei-dem.tif")
+
+
+def _level_floats(raw: str) -> dict[int, float]:
+    """``"1:10,2:5"`` → {1: 10.0, 2: 5.0}; anything else stops start-up with the variable's name."""
+    try:
+        return {int(k): float(v) for k, v in (item.split(":") for item in raw.split(",") if item.strip())}
+    except ValueError:
+        raise environ.ImproperlyConfigured("BOUNDARY_SNAP_TOLERANCE_M must look like 1:10,2:5,3:3") from None
+
+
+# Boundary drawing (docs/boundaries.md): request limits, snapping tolerance per level drawn (metres),
+# the child levels that must tile their parent, and the smallest gap reported (m²).
+BOUNDARY_MAX_VERTICES: int = env.int("BOUNDARY_MAX_VERTICES", default=200_000)
+BOUNDARY_MAX_BODY_BYTES: int = env.int("BOUNDARY_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+BOUNDARY_SNAP_TOLERANCE_M: dict[int, float] = _level_floats(
+    env.str("BOUNDARY_SNAP_TOLERANCE_M", default="1:10,2:5,3:3,4:1,5:0.5"))
+BOUNDARY_COVERAGE_LEVELS: tuple[int, ...] = tuple(int(v) for v in env.list("BOUNDARY_COVERAGE_LEVELS", default=["1", "2", "3"]))
+BOUNDARY_MIN_GAP_M2: float = env.float("BOUNDARY_MIN_GAP_M2", default=1.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,7 +110,7 @@ TEMPLATES = [
 # DATABASE_URL like postgis://user:pass@127.0.0.1:5432/smartcommunity
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgis://smartcommunity:smartcommunity@127.0.0.1:5432/smartcommunity")}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# A new connection pays 200-300 ms on its first transform (DESIGN §9): keep connections.
+# A new connection pays 200-300 ms on its first transform (PostGIS and PROJ load per backend): keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 # Tile queries run as server-side prepared statements (tiles/db.py); off behind a transaction pooler.
 # Django disables preparing on its connections (prepare_threshold None) and binds its own queries on the
@@ -167,7 +185,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Personal data (DESIGN §4): ID numbers are encrypted at rest with this key, and looked up by a
+# Personal data: ID numbers are encrypted at rest with this key, and looked up by a
 # keyed hash. Both come from the environment; the dev default is only for DEBUG runs.
 PII_ENCRYPTION_KEY: str = env.str("PII_ENCRYPTION_KEY", default="dev-only-pii-key-change-me" if DEBUG else environ.Env.NOTSET)
 

@@ -19,11 +19,14 @@ set together by the account API; either alone must never grant staff rights).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .levels import Level
+
+if TYPE_CHECKING:
+    from .types import AnyUser
 
 
 class LoginType(models.TextChoices):
@@ -40,48 +43,48 @@ class Role(models.TextChoices):
     RESIDENT = "resident", "居民"
 
 
-def is_signed_in(user: Any) -> bool:
+def is_signed_in(user: AnyUser) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def is_superuser(user: Any) -> bool:
+def is_superuser(user: AnyUser) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_superuser", False))
 
 
-def is_resident(user: Any) -> bool:
+def is_resident(user: AnyUser) -> bool:
     """A resident account (民政易): never staff rights, whatever else it carries."""
     if not is_signed_in(user) or is_superuser(user):
         return False
     return getattr(user, "role", "") == Role.RESIDENT or getattr(user, "login_type", "") == LoginType.RESIDENT
 
 
-def is_staff_account(user: Any) -> bool:
+def is_staff_account(user: AnyUser) -> bool:
     """Any signed-in account that is not a resident's: reads its jurisdiction's records."""
     return is_signed_in(user) and not is_resident(user)
 
 
-def _has_role(user: Any, *roles: str) -> bool:
+def _has_role(user: AnyUser, *roles: str) -> bool:
     if is_superuser(user):
         return True
     return is_staff_account(user) and getattr(user, "role", "") in roles
 
 
-def can_write(user: Any) -> bool:
+def can_write(user: AnyUser) -> bool:
     """May change domain data in their jurisdiction."""
     return _has_role(user, Role.ADMIN, Role.STAFF)
 
 
-def is_unit_admin(user: Any) -> bool:
+def is_unit_admin(user: AnyUser) -> bool:
     """Administers their unit: accounts, organisations, the audit trail."""
     return _has_role(user, Role.ADMIN)
 
 
-def can_review(user: Any) -> bool:
+def can_review(user: AnyUser) -> bool:
     """May approve or reject what others submit (publication, decisions) at their unit's level."""
     return _has_role(user, Role.ADMIN, Role.REVIEWER)
 
 
-def can_review_unit(user: Any, unit: Any) -> bool:
+def can_review_unit(user: AnyUser, unit: Any) -> bool:
     """May approve or reject what is submitted to ``unit``'s level: a reviewer or administrator of
     exactly that unit (a village reviews its own items, the town what villages send up, the
     district what towns send up). Reviewing is not inherited downwards or upwards."""
@@ -92,23 +95,23 @@ def can_review_unit(user: Any, unit: Any) -> bool:
     return can_review(user) and getattr(user, "unit_id", None) == getattr(unit, "pk", None)
 
 
-def can_reveal(user: Any) -> bool:
+def can_reveal(user: AnyUser) -> bool:
     """May see one person's full ID number or phone at a time, with a reason (audited). Also gates
     anything that could confirm a full ID number, such as searching by one."""
     return _has_role(user, Role.ADMIN, Role.STAFF)
 
 
-def can_export_full(user: Any) -> bool:
+def can_export_full(user: AnyUser) -> bool:
     """May export unmasked lists of people."""
     return _has_role(user, Role.ADMIN)
 
 
-def can_read_population(user: Any) -> bool:
+def can_read_population(user: AnyUser) -> bool:
     """May read the population record of their jurisdiction (masked)."""
     return is_staff_account(user)
 
 
-def draw_levels(user: Any) -> tuple[int, ...]:
+def draw_levels(user: AnyUser) -> tuple[int, ...]:
     """Levels of the units a user may create: the level below their unit; a village/community also
     draws its buildings, which sit one level further down inside its neighbourhoods."""
     if is_superuser(user):
@@ -121,7 +124,7 @@ def draw_levels(user: Any) -> tuple[int, ...]:
     return (unit.level + 1,)
 
 
-def capabilities(user: Any) -> dict[str, Any]:
+def capabilities(user: AnyUser) -> dict[str, Any]:
     """What the client may offer this user: nobody is shown an action they cannot take."""
     return {
         "resident": is_resident(user),

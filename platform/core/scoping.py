@@ -6,12 +6,15 @@ scoped model names the lookup from itself to that path in ``scope_path_lookup``.
 """
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 
+if TYPE_CHECKING:
+    from .types import AnyUser
 
-def scope_path(user: Any) -> str | None:
+
+def scope_path(user: AnyUser) -> str | None:
     """The path prefix a user may see: '' for everything, None for nothing."""
     if user is None or not user.is_authenticated:
         return None
@@ -25,7 +28,7 @@ class ScopedQuerySet(models.QuerySet):
     #: Lookup from the model to the AdminUnit.path it belongs to; override per model.
     scope_path_lookup: str = "unit__path"
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: AnyUser) -> Self:
         prefix = scope_path(user)
         if prefix is None:
             return self.none()
@@ -37,7 +40,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.scope_path_lookup}__startswith": path})
 
 
-def in_scope(user: Any, unit: Any) -> bool:
+def in_scope(user: AnyUser, unit: Any) -> bool:
     """Is ``unit`` (anything with a ``path``) inside the user's jurisdiction?"""
     prefix = scope_path(user)
     return prefix is not None and unit is not None and unit.path.startswith(prefix)

@@ -1,17 +1,15 @@
+from core.admin import ScopedAdminMixin
 from django.contrib.gis import admin
 
 from .models import CommunityEvent, Facility, ResidentUnit, SocialOrganisation
 
 
-class PlaceAdmin(admin.GISModelAdmin):
-    list_display = ("name", "category", "unit", "updated_at")
+class PlaceAdmin(ScopedAdminMixin, admin.GISModelAdmin):
+    list_display: tuple[str, ...] = ("name", "category", "unit", "updated_at")
     list_filter = ("category",)
     search_fields = ("name", "address", "unit__name", "unit__code")
     raw_id_fields = ("unit",)
-
-    def get_queryset(self, request):
-        # Admin users are scoped like everyone else (accounts.scoping).
-        return super().get_queryset(request).visible_to(request.user).select_related("unit")
+    list_select_related = ("unit",)
 
 
 admin.site.register(Facility, PlaceAdmin)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import shapely
+from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ EVENTS = [
 ]
 
 
-def _points(rng: np.random.Generator, polygon, n: int) -> list[tuple[float, float]]:
+def _points(rng: np.random.Generator, polygon: shapely.Geometry, n: int) -> list[tuple[float, float]]:
     minx, miny, maxx, maxy = polygon.bounds
     shapely.prepare(polygon)
     out: list[tuple[float, float]] = []
@@ -51,20 +52,24 @@ def _points(rng: np.random.Generator, polygon, n: int) -> list[tuple[float, floa
     return out[:n]
 
 
-def _ewkt(x: float, y: float) -> str:
-    return f"SRID=4490;POINT({x:.7f} {y:.7f})"
+def _ewkt(x: float, y: float) -> Point:
+    return Point(round(x, 7), round(y, 7), srid=4490)
 
 
 @transaction.atomic
 def generate(communities: Iterable[AdminUnit], seed: int = 2026, replace: bool = True) -> dict[str, int]:
-    communities = [c for c in communities if c.level == Level.COMMUNITY and c.geom is not None]
-    ids = [c.id for c in communities]
+    with_geom = [c for c in communities if c.level == Level.COMMUNITY and c.geom is not None]
+    ids = [c.id for c in with_geom]
     if replace:
         for model in (Facility, SocialOrganisation, ResidentUnit, CommunityEvent):
             model.objects.filter(unit_id__in=ids).delete()
-    facilities, orgs, runits, events = [], [], [], []
+    facilities: list[Facility] = []
+    orgs: list[SocialOrganisation] = []
+    runits: list[ResidentUnit] = []
+    events: list[CommunityEvent] = []
     base_day = timezone.make_aware(dt.datetime(2026, 3, 1, 9, 0))
-    for unit in communities:
+    for unit in with_geom:
+        assert unit.geom is not None
         rng = np.random.default_rng([seed, zlib.crc32(unit.code.encode())])
         polygon = shapely.from_wkb(bytes(unit.geom.wkb))
         short = unit.name.removesuffix("社区").removesuffix("村委会").removesuffix("村")

@@ -2,7 +2,7 @@
 and community events.
 
 Each place belongs to one administrative unit (the community or town that manages it) and is
-scoped through accounts.scoping like every other model. ``geom`` is CGCS2000 (EPSG:4490);
+scoped through core.scoping like every other model; every change is audited (apps.py). ``geom`` is CGCS2000 (EPSG:4490);
 ``geom_3857`` is the tiles' indexed Web-Mercator copy, kept in step by a database trigger
 (migration 0002) so raw-SQL and bulk writers cannot forget it.
 """

@@ -1,15 +1,12 @@
 """Admin: masked lists; ID numbers and phones are never shown or searchable here in clear."""
 from __future__ import annotations
 
+from core.admin import ScopedAdmin
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import BuildingResidents, Household, Person, PersonEvent, Transfer
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    def get_queryset(self, request: HttpRequest):  # type: ignore[override]
-        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(Person)
@@ -62,7 +59,7 @@ class PersonEventAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     raw_id_fields = ("person", "from_pool", "to_pool", "from_house", "to_house")
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[override]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PersonEvent]:
         return super().get_queryset(request).filter(
             person__in=Person.objects.visible_to(request.user).values("pk")
         )

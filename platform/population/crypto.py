@@ -1,4 +1,4 @@
-"""Encryption at rest and keyed lookup hashes for personal data (DESIGN §4).
+"""Encryption at rest and keyed lookup hashes for personal data (docs/privacy.md).
 
 Two sub-keys are derived from settings.PII_ENCRYPTION_KEY with HKDF-SHA256: one for AES-256-GCM
 (random 96-bit nonce per value, so equal values encrypt differently), one for HMAC-SHA256 lookup

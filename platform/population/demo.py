@@ -253,12 +253,12 @@ def generate(scale: str = "default", seed: int = 2026, progress: Progress | None
                     tags.append("party_member")
                 if age[i] >= 18 and r[i, 4] > 0.9995:
                     tags.append("deprived_political_rights")
-                placed = in_pool and hid >= 0
+                is_placed = bool(in_pool and hid >= 0)
                 lines.append("\t".join((
                     name, _bytea(crypto.id_hash(number)), _bytea(crypto.encrypt(number)), mask_id(number),
                     region[i], bd.isoformat(), "1" if male[i] else "2", eth[i], ph, pc, pm, hk_code, hk_addr,
-                    str(communities[ci][0]) if in_pool else N, "active", str(hid) if placed else N,
-                    (rel_map.get(relation[i], "family") if placed else ""), str(hh_base + hh[i]), relation[i],
+                    str(communities[ci][0]) if in_pool else N, "active", str(hid) if is_placed else N,
+                    (rel_map.get(relation[i], "family") if is_placed else ""), str(hh_base + hh[i]), relation[i],
                     political[i], "{" + ",".join(tags) + "}", "f", "2026-01-01 00:00:00+08", "2026-01-01 00:00:00+08",
                 )) + "\n")
             with cur.cursor.copy(f"COPY population_person ({cols}) FROM STDIN") as cp:

@@ -16,7 +16,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from audit import registry as audit
 from audit.models import Action
@@ -41,6 +41,9 @@ from .codes import (
 )
 from .models import Household, Person
 from .services import _event
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 Progress = Callable[[int, int, str], None]
 
@@ -180,8 +183,7 @@ def check_rows(rows: list[Row], pool: AdminUnit | None, mode: str, progress: Pro
         if rel and rel not in HOUSE_RELATION_BY_LABEL:
             err(RowError(r.line, "与房屋关系", "house_relation_invalid", "“与房屋关系”的值无法识别。"))
         if v.get("building") or v.get("room"):
-            key = (v.get("building", ""), v.get("entrance") or "1", v.get("room", ""))
-            r.house_id = houses.get(key)
+            r.house_id = houses.get((v.get("building", ""), v.get("entrance") or "1", v.get("room", "")))
             if r.house_id is None:
                 err(RowError(r.line, "室号", "unknown_house", "房屋不存在或不在本人口池范围内（楼栋编码+单元+室号）。"))
         if mode == "city" and (v.get("building") or v.get("room")):
@@ -220,7 +222,7 @@ def _code(table: dict[str, str], value: str, default: str = "") -> str:
     return table.get(value, value)
 
 
-def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: Any, reason: str,
+def _write(rows: list[Row], pool: AdminUnit | None, mode: str, user: User | None, reason: str,
            progress: Progress | None) -> None:
     now = timezone.now()
     numbers = {r.values["household"] for r in rows if r.values.get("household")}
@@ -320,7 +322,7 @@ def _apply(person: Person, r: Row, hh_ids: dict[str, int], mode: str) -> None:
         person.house_relation = HOUSE_RELATION_BY_LABEL.get(v.get("house_relation", ""), HouseRelation.FAMILY)
 
 
-def import_workbook(fh: BinaryIO, *, user: Any, pool: AdminUnit | None, mode: str = "pool", dry_run: bool = True,
+def import_workbook(fh: BinaryIO, *, user: User | None, pool: AdminUnit | None, mode: str = "pool", dry_run: bool = True,
                     reason: str = "表格导入", progress: Progress | None = None) -> ImportReport:
     if mode not in ("pool", "city"):
         raise ValueError(mode)
@@ -365,10 +367,10 @@ def export_workbook(people: Iterable[Person], *, full: bool) -> bytes:
             p.name, p.id_number if full else p.id_masked, p.get_sex_display(), p.birth_date.strftime("%Y-%m"),
             ETHNICITIES.get(p.ethnicity, ""), p.phone if full else p.phone_masked, p.hukou_code,
             p.hukou_address if full else ids.mask_address(p.hukou_address),
-            p.household.number if p.household_id else "", RELATIONS_TO_HEAD.get(p.relation_to_head, ""),
+            p.household.number if p.household is not None else "", RELATIONS_TO_HEAD.get(p.relation_to_head, ""),
             POLITICAL_STATUS.get(p.political_status, ""), "、".join(Tag(t).label for t in p.tags if t in Tag.values),
             h.building.code if h else "", h.building.name if h else "", h.entrance if h else "", h.room if h else "",
-            p.get_house_relation_display() if h else "", p.pool.name if p.pool_id else "",
+            p.get_house_relation_display() if h else "", p.pool.name if p.pool is not None else "",
         ])
     buf = io.BytesIO()
     wb.save(buf)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the boundary save pipeline and the consistency report (issue 3, docs/boundaries.md).
+"""Benchmark of the boundary save pipeline and the consistency report (docs/boundaries.md).
 
     DATABASE_URL=postgis://smartcommunity:smartcommunity@127.0.0.1:5432/bench_b \\
         .venv/bin/python scripts/bench/boundaries.py [--runs 20] [--skip-consistency]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Foundation benchmark (issue 2): demo load time per scale and read-API latency, on a real PostGIS.
+"""Foundation benchmark: demo load time per scale and read-API latency, on a real PostGIS.
 
     createdb -h 127.0.0.1 -U smartcommunity bench_f
     export DATABASE_URL=postgis://smartcommunity:smartcommunity@127.0.0.1:5432/bench_f

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Population benchmark (issue 4 targets), against a database holding the full demo.
+"""Population benchmark (targets in docs/population.md), against a database holding the full demo.
 
     createdb -h 127.0.0.1 -U smartcommunity bench_p
     export DATABASE_URL=postgis://smartcommunity:smartcommunity@127.0.0.1:5432/bench_p

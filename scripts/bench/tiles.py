@@ -1,4 +1,4 @@
-"""Side-by-side tile benchmark (issue 5): (a) bare ST_AsMVT loop with psycopg, (b) TiPG under uvicorn,
+"""Side-by-side tile benchmark (docs/tiles.md): (a) bare ST_AsMVT loop with psycopg, (b) TiPG under uvicorn,
 (c) our /tiles/ endpoint under scripts/serve (granian, the production server) with production settings. Same PostGIS, same data
 (the full-scale demo), the same fixed list of tiles z10-17 over the densest part of the district.
 
@@ -203,7 +203,7 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
     def factory():
         conn = psycopg.connect(dsn, autocommit=True)
         # Django binds parameters client-side (no prepared statements); psycopg's default prepares a
-        # statement after 5 runs, and generic plans can differ (DESIGN §9): measure both.
+        # statement after 5 runs, and generic plans can differ: measure both.
         conn.prepare_threshold = 5 if prepared else None
 
         def fetch(t):

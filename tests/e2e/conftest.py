@@ -1,4 +1,4 @@
-"""Browser tests: Playwright (pip) drives Debian's Chromium against a live Django server (DESIGN §6).
+"""Browser tests: Playwright (pip) drives Debian's Chromium against a live Django server.
 
 The server is pytest-django's ``live_server`` over the real PostGIS test database holding the tiny
 demo (root conftest). The built map client (frontend-map/dist) must exist: scripts/test builds it.

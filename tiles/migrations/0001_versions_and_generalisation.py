@@ -1,6 +1,6 @@
 """Tile versions kept by the database, and the coverage-simplified geometry for low zooms.
 
-Why triggers: every writer (the ORM, engineer B's boundary pipeline, bulk imports, raw SQL) changes
+Why triggers: every writer (the ORM, the boundary save pipeline, bulk imports, raw SQL) changes
 the same tables, so only the database sees every edit. Statement-level AFTER triggers with transition
 tables bump, for each changed row, a version per "source" (``unit:<level>``, ``place:<kind>``) and per
 cell of two coarse grids (z8, z12) plus a global cell (zc=0). A tile's version is the max over the
@@ -129,7 +129,7 @@ PLACE_TABLES = {
 FUNCTIONS = (
     _bump_function("maptiles_units_changed", _rows("SELECT 'unit:' || level, geom_3857 FROM {t}"))
     + _bump_function("maptiles_places_changed", _rows("SELECT 'place:' || TG_ARGV[0], geom_3857 FROM {t}"))
-    # Resident counts (engineer P's trigger-kept aggregate) change the building layer's attribute.
+    # Resident counts (an aggregate kept by a trigger on people) change the building layer's attribute.
     + _bump_function(
         "maptiles_residents_changed",
         _rows("SELECT 'unit:5', b.geom_3857 FROM {t} AS x JOIN adminunits_adminunit AS b ON b.id = x.building_id"),

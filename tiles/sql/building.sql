@@ -1,5 +1,5 @@
 -- Buildings (level 5) for fill-extrusion. residents is an aggregate count per building, never a
--- person: population_buildingresidents is kept by engineer P's trigger on population_person. It is
+-- person: population_buildingresidents is kept by a trigger on population_person. It is
 -- NULL when the deployment zone has no population database (%(population)s false).
 SELECT u.id,
        ST_AsMVTGeom(u.geom_3857, t.env, 4096, 64, true) AS geom,

@@ -14,7 +14,7 @@ from .conftest import client_for, codes, fetch, lonlat_to_tile
 
 pytestmark = pytest.mark.django_db
 
-# Personal data must never reach a tile (DESIGN §4).
+# Personal data must never reach a tile.
 FORBIDDEN = {"id_number", "phone", "id_cipher", "phone_cipher", "address", "birth_date", "person", "people"}
 
 
@@ -71,7 +71,7 @@ def test_building_attributes_for_extrusion_and_resident_aggregate(demo):
     assert feat["properties"]["floors"] == building.floors
     assert feat["properties"]["height_m"] == pytest.approx(building.height_m)
     assert isinstance(feat["properties"]["residents"], int)
-    # The count follows population_buildingresidents (engineer P's trigger-kept aggregate).
+    # The count follows population_buildingresidents (an aggregate kept by a trigger on people).
     with connection.cursor() as cur:
         cur.execute("INSERT INTO population_buildingresidents (building_id, residents) VALUES (%s, 42)"
                     " ON CONFLICT (building_id) DO UPDATE SET residents = 42", [building.id])

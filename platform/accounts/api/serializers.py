@@ -26,7 +26,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         request = self.context.get("request")
-        return self.model.objects.visible_to(request.user if request else None)
+        manager: Any = self.model._default_manager  # a scoped model's manager (ScopedQuerySet)
+        return manager.visible_to(request.user if request else None)
 
 
 class UnitBriefSerializer(serializers.ModelSerializer):
@@ -53,7 +54,7 @@ class MeSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True)
     capabilities = serializers.SerializerMethodField()
     population_enabled = serializers.SerializerMethodField()
-    department = serializers.StringRelatedField()
+    department: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = User

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from core.errors import DomainError
 from core.permissions import IsUnitAdmin, ReadStaffWriteAdmin
+from core.types import request_user
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -70,7 +71,7 @@ class TokenRevokeView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=request_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -85,7 +86,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     filterset_fields = ["unit", "role", "login_type", "is_active"]
 
     def get_queryset(self) -> QuerySet[User]:
-        return services.users_visible_to(self.request.user).order_by("unit__path", "username")
+        return (User.objects.visible_to(self.request.user).select_related("unit", "department__organisation")
+                .order_by("unit__path", "username"))
 
     def perform_destroy(self, instance: User) -> None:
         if instance.pk == self.request.user.pk:
@@ -99,7 +101,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         body = PasswordSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            services.set_password(target, body.validated_data["password"], request.user)
+            services.set_password(target, body.validated_data["password"], request_user(request))
         except DjangoValidationError as exc:
             raise DomainError("password_policy", "；".join(exc.messages)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)

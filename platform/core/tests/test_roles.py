@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from core import roles
 from core.roles import LoginType, Role
 from core.testing import Actors

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -18,14 +20,14 @@ def serializer_for(kind: str) -> type[GeoFeatureModelSerializer]:
         kind = serializers.SerializerMethodField()
 
         class Meta:
+            model = PLACE_MODELS[kind]
             geo_field = "geom"
             fields = ["id", "kind", "name", "category", "address", "unit", "unit_name", "geom", *extra,
                       "updated_at"]
             read_only_fields = ["id", "updated_at"]
 
-        def get_kind(self, obj) -> str:
+        def get_kind(self, obj: Any) -> str:
             return kind
 
-    PlaceSerializer.Meta.model = model
     PlaceSerializer.__name__ = f"{model.__name__}Serializer"
     return PlaceSerializer

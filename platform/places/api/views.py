@@ -1,14 +1,19 @@
 """Read/write API for places; every query goes through visible_to (core.scoping)."""
 from __future__ import annotations
 
+from typing import Any
+
 from core.errors import DomainError
 from core.permissions import ReadAnyWriteWriter
+from core.types import request_user
 from django.contrib.gis.geos import Polygon
+from django.db.models import QuerySet
 from rest_framework import viewsets
+from rest_framework.serializers import BaseSerializer
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from .. import services
-from ..models import PLACE_MODELS
+from ..models import PLACE_MODELS, Place
 from .serializers import serializer_for
 
 
@@ -33,11 +38,12 @@ class PlaceViewSet(viewsets.ModelViewSet):
     pagination_class = Pagination
     permission_classes = [ReadAnyWriteWriter]
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return serializer_for(self.kind)
 
-    def get_queryset(self):
-        qs = PLACE_MODELS[self.kind].objects.visible_to(self.request.user).select_related("unit")
+    def get_queryset(self) -> QuerySet[Any]:
+        manager: Any = PLACE_MODELS[self.kind].objects
+        qs = manager.visible_to(self.request.user).select_related("unit")
         params = self.request.query_params
         if unit := params.get("unit"):
             if not unit.isdigit():
@@ -56,19 +62,19 @@ class PlaceViewSet(viewsets.ModelViewSet):
             qs = qs.filter(geom__intersects=g)
         return qs
 
-    def perform_create(self, serializer):
-        model = serializer.Meta.model
-        serializer.instance = services.save_place(self.request.user, model(**serializer.validated_data))
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        model = PLACE_MODELS[self.kind]
+        serializer.instance = services.save_place(request_user(self.request), model(**serializer.validated_data))
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         instance = serializer.instance
+        assert isinstance(instance, Place)
         for k, v in serializer.validated_data.items():
             setattr(instance, k, v)
-        services.save_place(self.request.user, instance)
+        services.save_place(request_user(self.request), instance)
 
-    def perform_destroy(self, instance):
-        services.check_unit_and_point(self.request.user, instance.unit, instance.geom)
-        instance.delete()
+    def perform_destroy(self, instance: Place) -> None:
+        services.delete_place(request_user(self.request), instance)
 
 
 VIEWSETS = {kind: type(f"{kind.title()}ViewSet", (PlaceViewSet,), {"kind": kind}) for kind in PLACE_MODELS}

@@ -67,20 +67,19 @@ class PersonSerializer(serializers.ModelSerializer):
         return [Tag(t).label for t in p.tags if t in Tag.values]
 
     def get_pool(self, p: Person) -> dict[str, Any] | None:
-        return {"id": p.pool_id, "code": p.pool.code, "name": p.pool.name} if p.pool_id else None
+        return {"id": p.pool_id, "code": p.pool.code, "name": p.pool.name} if p.pool is not None else None
 
     def get_residence(self, p: Person) -> dict[str, Any] | None:
         """House → building → neighbourhood (从人找房)."""
-        if not p.house_id:
-            return None
         h = p.house
+        if h is None:
+            return None
         b = h.building
         out: dict[str, Any] = {
             "house": {"id": h.pk, "label": house_label(h), "floor": h.floor},
             "building": {"id": b.pk, "code": b.code, "name": b.name},
         }
-        if self.context.get("detail") and b.parent_id:
-            n = b.parent
+        if self.context.get("detail") and (n := b.parent) is not None:
             out["neighbourhood"] = {"id": n.pk, "code": n.code, "name": n.name}
         return out
 
@@ -212,10 +211,12 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_from_house_label(self, e: PersonEvent) -> str | None:
-        return f"{e.from_house.building.name}{house_label(e.from_house)}" if e.from_house_id else None
+        h = e.from_house
+        return f"{h.building.name}{house_label(h)}" if h is not None else None
 
     def get_to_house_label(self, e: PersonEvent) -> str | None:
-        return f"{e.to_house.building.name}{house_label(e.to_house)}" if e.to_house_id else None
+        h = e.to_house
+        return f"{h.building.name}{house_label(h)}" if h is not None else None
 
 
 class ExportSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Population API (COORDINATION.md contract). Thin views: services do the work and the checks.
+"""Population API (docs/population.md). Thin views: services do the work and the checks.
 
 ID numbers and phones are searched through POST bodies (``people/search/``, ``city-record/search/``)
 so they never land in URLs or access logs; the GET list refuses them with ``pii_in_url``.
@@ -13,6 +13,7 @@ from core import roles
 from core.errors import DomainError
 from core.permissions import IsStaffAccount
 from core.renderers import FastJSONRenderer
+from core.types import request_user
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -38,7 +39,7 @@ from . import serializers as s
 
 
 class PopulationEnabled(permissions.BasePermission):
-    """The internet zone never serves the population database (DESIGN §4)."""
+    """The internet zone never serves the population database."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not settings.POPULATION_ENABLED:
@@ -60,7 +61,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.COUNT_CAP + 1].count()
+        rows: Any = self.object_list  # a QuerySet: slicing and count() run in the database
+        return int(rows[: self.COUNT_CAP + 1].count())
 
 
 class Pagination(PageNumberPagination):
@@ -70,6 +72,7 @@ class Pagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
         count = self.page.paginator.count
         capped = count > CappedPaginator.COUNT_CAP
         return Response({"count": min(count, CappedPaginator.COUNT_CAP), "count_capped": capped,
@@ -79,6 +82,14 @@ class Pagination(PageNumberPagination):
         out = super().get_paginated_response_schema(schema)
         out["properties"]["count_capped"] = {"type": "boolean"}
         return out
+
+
+def body(request: Request) -> dict[str, Any]:
+    """The request's JSON/form object; any other top-level value (a list, a string) is refused."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise DomainError("invalid_body", "请求内容应为 JSON 对象。")
+    return data
 
 
 class Base(APIView):
@@ -95,14 +106,14 @@ class Base(APIView):
 
     def page(self, qs: Any, serializer: type, context: dict | None = None) -> Response:
         pager = Pagination()
-        items = pager.paginate_queryset(qs, self.request, view=self)
+        items: list[Any] | None = pager.paginate_queryset(qs, self.request, view=self)
         return pager.get_paginated_response(serializer(items, many=True, context=context or {}).data)
 
 
 def _search(view: Base, params: dict[str, Any]) -> Response:
     unit = view.unit(params["unit"]) if params.get("unit") else None
     qs = services.search_people(
-        view.request.user, q=params.get("q", ""), id_number=params.get("id_number", ""),
+        request_user(view.request), q=params.get("q", ""), id_number=params.get("id_number", ""),
         phone=params.get("phone", ""), tag=params.get("tag", ""), address=params.get("address", ""), unit=unit,
         building=params.get("building"), house=params.get("house"), fuzzy=params.get("fuzzy", False),
     )
@@ -126,7 +137,7 @@ class PeopleView(Base):
         ser = s.PersonWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        person = services.add_person(request.user, data, data.pop("pool", None))
+        person = services.add_person(request_user(request), data, data.pop("pool", None))
         return Response(s.PersonSerializer(person).data, status=201)
 
 
@@ -146,14 +157,14 @@ class PersonView(Base):
 
     @extend_schema(request=s.PersonPatchSerializer, responses=s.PersonSerializer, summary="修改人员信息（户籍地锁定）")
     def patch(self, request: Request, pk: int) -> Response:
-        person = services.update_person(request.user, self.person(pk), dict(request.data))
+        person = services.update_person(request_user(request), self.person(pk), dict(request.data))
         return Response(s.PersonSerializer(person, context={"detail": True}).data)
 
 
 class RevealView(Base):
     @extend_schema(request=s.ReasonSerializer, summary="查看完整身份证号和电话（须填写事由，记入审计）")
     def post(self, request: Request, pk: int) -> Response:
-        return Response(services.reveal(request.user, self.person(pk), request.data.get("reason", "")))
+        return Response(services.reveal(request_user(request), self.person(pk), body(request).get("reason", "")))
 
 
 class PlaceView(Base):
@@ -162,14 +173,14 @@ class PlaceView(Base):
         ser = s.PlaceSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        person = services.place(request.user, self.person(pk), d["house"], d["relation"], d.get("reason", ""))
+        person = services.place(request_user(request), self.person(pk), d["house"], d["relation"], d.get("reason", ""))
         return Response(s.PersonSerializer(person, context={"detail": True}).data)
 
 
 class UnplaceView(Base):
     @extend_schema(request=s.ReasonSerializer, responses=s.PersonSerializer, summary="离开房屋")
     def post(self, request: Request, pk: int) -> Response:
-        person = services.unplace(request.user, self.person(pk), request.data.get("reason", ""))
+        person = services.unplace(request_user(request), self.person(pk), body(request).get("reason", ""))
         return Response(s.PersonSerializer(person).data)
 
 
@@ -179,7 +190,7 @@ class TransferOutView(Base):
         ser = s.TransferOutSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        t = services.transfer_out(request.user, self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
+        t = services.transfer_out(request_user(request), self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
         return Response({"transfer": s.TransferSerializer(t).data if t else None, "out_of_city": t is None})
 
 
@@ -196,7 +207,7 @@ class CityRecordSearchView(Base):
     def post(self, request: Request) -> Response:
         ser = s.CitySearchSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        hits = services.search_city_record(request.user, **ser.validated_data)
+        hits = services.search_city_record(request_user(request), **ser.validated_data)
         return Response({"results": s.CityRecordHitSerializer(hits, many=True).data})
 
 
@@ -207,7 +218,7 @@ class TransferInView(Base):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         person = get_object_or_404(Person, pk=pk)
-        person = services.transfer_in(request.user, person, d["reason"], d.get("pool"), d.get("house"),
+        person = services.transfer_in(request_user(request), person, d["reason"], d.get("pool"), d.get("house"),
                                       d.get("house_relation", ""))
         return Response(s.PersonSerializer(person).data)
 
@@ -219,7 +230,7 @@ class TransfersView(Base):
     def get(self, request: Request) -> Response:
         status = request.query_params.get("status", TransferStatus.PENDING)
         if request.query_params.get("direction") == "outgoing":
-            prefix = services.scope_path(request.user)
+            prefix = services.scope_path(request_user(request))
             qs = Transfer.objects.none() if prefix is None else Transfer.objects.filter(from_pool__path__startswith=prefix)
         else:
             qs = Transfer.objects.visible_to(request.user)
@@ -236,10 +247,10 @@ class TransferDecisionView(Base):
         if self.decision == "accept":
             ser = s.AcceptSerializer(data=request.data)
             ser.is_valid(raise_exception=True)
-            person = services.accept_transfer(request.user, transfer, ser.validated_data.get("house"),
+            person = services.accept_transfer(request_user(request), transfer, ser.validated_data.get("house"),
                                               ser.validated_data.get("house_relation", ""))
         else:
-            person = services.reject_transfer(request.user, transfer, request.data.get("reason", ""))
+            person = services.reject_transfer(request_user(request), transfer, body(request).get("reason", ""))
         return Response(s.PersonSerializer(person).data)
 
 
@@ -252,7 +263,7 @@ class BuildingHousesView(Base):
         building = self.unit(building_id)
         if building.level != Level.BUILDING:
             raise DomainError("not_a_building", "该单位不是楼栋。")
-        houses, people = services.building_residents(building, request.user)
+        houses, people = services.building_residents(building, request_user(request))
         for h in houses:
             h["label"] = f"{h['entrance']}单元{h['room']}室"
             h["residents"] = people.get(h["id"], [])
@@ -285,19 +296,19 @@ class ImportView(Base):
 
     @extend_schema(request=s.ImportSerializer, summary="Excel 导入人口池/户信息（先预检，全部成功才写入）")
     def post(self, request: Request) -> Response:
-        services.require_write(request.user)
+        services.require_write(request_user(request))
         ser = s.ImportSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        pool = services.resolve_pool(request.user, d.get("pool"))
+        pool = services.resolve_pool(request_user(request), d.get("pool"))
         key = _progress_key(request.user, d.get("job", ""))
 
         def progress(done: int, total: int, stage: str) -> None:
             if key:
                 cache.set(key, {"stage": stage, "done": done, "total": total}, timeout=3600)
 
-        report = spreadsheets.import_workbook(d["file"], user=request.user, pool=pool, dry_run=d["dry_run"],
-                                              reason=request.data.get("reason") or "表格导入", progress=progress)
+        report = spreadsheets.import_workbook(d["file"], user=request_user(request), pool=pool, dry_run=d["dry_run"],
+                                              reason=body(request).get("reason") or "表格导入", progress=progress)
         if key:
             cache.set(key, {"stage": "完成", "done": report.rows, "total": report.rows, "ok": report.ok}, timeout=3600)
         return Response(report.as_dict(), status=200 if report.ok else 422)
@@ -324,7 +335,7 @@ class ExportView(Base):
         ser = s.ExportSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        unit = self.unit(d["unit"]) if d.get("unit") else request.user.unit
+        unit = self.unit(d["unit"]) if d.get("unit") else request_user(request).unit
         if unit is None:
             raise DomainError("unit_required", "请选择导出的单位。")
         reason = d.get("reason", "")
@@ -332,7 +343,7 @@ class ExportView(Base):
             if not roles.can_export_full(request.user):
                 raise DomainError("export_forbidden", "只有单位管理员可以完整导出个人信息。", status_code=403)
             reason = services.require_reason(reason)
-        qs = services.search_people(request.user, unit=unit).select_related("house__building", "household")
+        qs = services.search_people(request_user(request), unit=unit).select_related("house__building", "household")
         data = spreadsheets.export_workbook(qs.iterator(chunk_size=2000), full=d["full"])
         audit.record(Action.EXPORT, unit, unit.path, after={"full": d["full"], "format": "xlsx"},
                      reason=reason or "导出人口池（脱敏）", actor=request.user)

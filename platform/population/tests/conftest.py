@@ -1,6 +1,6 @@
 """Small population fixtures (own factories; the shared ``demo`` fixture is for cross-module tests).
 
-Three standard users (DESIGN §8): staff of this community (A), of the neighbouring community (B),
+Three standard users: staff of this community (A), of the neighbouring community (B),
 and the town above; plus a supervisor and a district administrator.
 """
 from __future__ import annotations

@@ -8,15 +8,19 @@ from __future__ import annotations
 import math
 import sys
 import time
+from argparse import ArgumentParser
+from collections.abc import Iterator
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from boundaries.models import AdminUnit
 from tiles import cache, mvt, versions
-from tiles.layers import VECTOR_LAYERS, CombinedLayer, get_layer
+from tiles.layers import VECTOR_LAYERS, CombinedLayer, VectorLayer, get_layer
 
 
-def _tiles_for(bounds: tuple[float, float, float, float], z: int):
+def _tiles_for(bounds: tuple[float, float, float, float], z: int) -> Iterator[tuple[int, int]]:
     minx, miny, maxx, maxy = bounds
     n = 1 << z
 
@@ -35,12 +39,12 @@ def _tiles_for(bounds: tuple[float, float, float, float], z: int):
 class Command(BaseCommand):
     help = "Seed the tile cache: seed_tiles --unit CODE --zooms 10-15 [--layers building,community]"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--unit", required=True, help="unit code whose extent (and users' scope) to seed")
         parser.add_argument("--zooms", default="10-15", help="zoom range, e.g. 10-15")
         parser.add_argument("--layers", default="", help="comma-separated layers (default: all vector layers)")
 
-    def handle(self, *args, unit: str, zooms: str, layers: str, **kw):
+    def handle(self, *args: Any, unit: str, zooms: str, layers: str, **kw: Any) -> None:
         root = AdminUnit.objects.filter(code=unit).first()
         if root is None or root.geom is None:
             raise CommandError(f"没有编码为 {unit} 且有边界的单元。")
@@ -49,16 +53,19 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--zooms 应写成 10-15。") from None
         names = [n for n in layers.split(",") if n] or list(VECTOR_LAYERS)
-        decls = [get_layer(n) for n in names]
-        if None in decls:
-            raise CommandError(f"未知图层：{names[decls.index(None)]}")
+        decls = []
+        for name in names:
+            if (decl := get_layer(name)) is None:
+                raise CommandError(f"未知图层：{name}")
+            decls.append(decl)
         from django.conf import settings
 
-        if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        if "locmem" in str(settings.CACHES["default"]["BACKEND"]).lower():
             self.stderr.write("注意：未设置 REDIS_URL，缓存只在本进程内，预热对 Web 进程无效。")
         bounds = root.geom.extent
         plan = [(z, x, y) for z in range(z0, z1 + 1) for x, y in _tiles_for(bounds, z)]
         scopes = [(root.path, "p:" + root.path, False), ("", "anon", True)]
+        unit_user = get_user_model()(unit=root)  # stands in for the unit's staff (never saved)
         total = len(plan) * len(decls)
         done = rendered = 0
         t0 = time.monotonic()
@@ -66,7 +73,8 @@ class Command(BaseCommand):
             for prefix, scope_key, anonymous in scopes:
                 if anonymous and not decl.public:
                     continue
-                parts = decl.parts_for(None if anonymous else _Staff()) if isinstance(decl, CombinedLayer) else [decl]
+                parts: list[VectorLayer] = (decl.parts_for(None if anonymous else unit_user)
+                                            if isinstance(decl, CombinedLayer) else [decl])
                 sources = decl.sources
                 for z, x, y in plan:
                     version = versions.tile_version(sources, z, x, y)
@@ -84,8 +92,3 @@ class Command(BaseCommand):
         self.stdout.write(f"\nseeded {total} tiles ({rendered} rendered, rest already cached) "
                           f"in {time.monotonic() - t0:.1f}s")
 
-
-class _Staff:
-    """Stands in for 'a signed-in user' when choosing a combined layer's parts."""
-
-    is_authenticated = True

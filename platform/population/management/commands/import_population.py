@@ -47,8 +47,8 @@ class Command(BaseCommand):
         except DomainError as e:
             raise CommandError(f"{e.code}: {e.message}") from None
         sys.stderr.write("\n")
-        for e in report.errors[:50]:
-            self.stdout.write(f"第{e.row}行 {e.column}: {e.message} [{e.code}]")
+        for row_error in report.errors[:50]:
+            self.stdout.write(f"第{row_error.row}行 {row_error.column}: {row_error.message} [{row_error.code}]")
         if len(report.errors) > 50:
             self.stdout.write(f"... {len(report.errors) - 50} more errors")
         d = report.as_dict()
