@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.workflow.models import State
 from django.db import models
 from django.utils import timezone
 
@@ -22,7 +23,6 @@ from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
 from .models import AffairsProfile, Channel, Post
-from core.workflow.models import State
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "cadence.toml"
 

@@ -13,20 +13,14 @@ from typing import IO
 
 import filetype
 import nh3
+from core.errors import DomainError
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
-
-from core.errors import DomainError
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote", "a",
                 "table", "thead", "tbody", "tr", "th", "td", "span", "hr"}
 _TAG = re.compile(r"<[a-zA-Z/!]")
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-
-
-def limit(name: str, default: int) -> int:
-    """Upload limits, overridable in settings (PUBLICATION_MAX_IMAGE_BYTES...)."""
-    return int(getattr(settings, f"PUBLICATION_{name}", default))
 
 
 def clean_html(text: str) -> str:
@@ -76,8 +70,8 @@ def _stem(name: str) -> str:
 
 def image(upload: IO[bytes], name: str) -> Stored:
     """Decode, honour the EXIF orientation, drop every metadata block, cap the long side, write JPEG."""
-    data = _read(upload, limit("MAX_IMAGE_BYTES", 15 * 1024 * 1024), "图片")
-    max_side = limit("MAX_IMAGE_SIDE", 1920)
+    data = _read(upload, settings.PUBLICATION_MAX_IMAGE_BYTES, "图片")
+    max_side = settings.PUBLICATION_MAX_IMAGE_SIDE
     try:
         with Image.open(io.BytesIO(data)) as src:
             if src.format not in ("JPEG", "PNG", "WEBP", "GIF"):
@@ -103,7 +97,7 @@ def image(upload: IO[bytes], name: str) -> Stored:
 
 def document(upload: IO[bytes], name: str) -> Stored:
     """A PDF or an xlsx workbook, recognised by content; anything else is refused."""
-    data = _read(upload, limit("MAX_FILE_BYTES", 20 * 1024 * 1024), "附件")
+    data = _read(upload, settings.PUBLICATION_MAX_FILE_BYTES, "附件")
     kind = filetype.guess(data)
     if kind is not None and kind.extension == "pdf":
         if b"%%EOF" not in data[-2048:]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from accounts.models import User
+from core.workflow.models import State, WorkflowEvent
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,6 @@ from django.utils import timezone
 from boundaries.demo.plan import DEMO_TOWN_CODE, DISTRICT_CODE
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
-from core.workflow.models import State, WorkflowEvent
 
 from .content import clean_html
 from .models import AffairsProfile, Category, Channel, Column, Post

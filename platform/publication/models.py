@@ -6,12 +6,11 @@ they are served through the API, which checks that the reader may read the post.
 """
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
-
 from core.audiences import AudienceQuerySet
 from core.scoping import ScopedQuerySet
 from core.workflow.models import Reviewable, State
+from django.conf import settings
+from django.db import models
 
 
 class Channel(models.TextChoices):

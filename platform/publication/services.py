@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
-
 from core import roles
 from core.errors import DomainError
 from core.scoping import in_scope
 from core.workflow import services as workflow
 from core.workflow.models import EDITABLE
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from . import content, words
 from .models import Attachment, AttachmentKind, Category, Channel, Column, Post, PostRead

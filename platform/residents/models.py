@@ -7,10 +7,9 @@ a record matched, so the form cannot be used to test who lives where. Community 
 """
 from __future__ import annotations
 
+from core.scoping import ScopedQuerySet
 from django.conf import settings
 from django.db import models
-
-from core.scoping import ScopedQuerySet
 
 
 class ClaimStatus(models.TextChoices):

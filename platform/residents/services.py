@@ -4,16 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from boundaries.levels import Level
-from boundaries.models import AdminUnit
 from core import roles
 from core.errors import DomainError
 from core.scoping import in_scope
+from django.db import transaction
+from django.utils import timezone
 from population import crypto, ids
 from population.models import Person
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit
 
 from .models import ClaimStatus, CommunityClaim
 

@@ -77,14 +77,21 @@ class Reviewable(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.audience_unit_id is None and self.unit_id is not None:
+            self.audience_unit = self.unit
+        if self.audience_unit_id is not None and not self.audience_path:
+            self.audience_path = self.audience_unit.path
+        super().save(*args, **kwargs)
+
     # -- conditions --------------------------------------------------------------------------
-    def _may_escalate(self) -> bool:
+    def _may_escalate(self: Any) -> bool:
         from core.levels import Level
 
         parent = self.audience_unit.parent if self.audience_unit_id else None
         return self.state in (State.APPROVED, State.PUBLISHED) and parent is not None and parent.level >= Level.DISTRICT
 
-    def _escalation_open(self) -> bool:
+    def _escalation_open(self: Any) -> bool:
         return self.state in (State.APPROVED, State.PUBLISHED)
 
     # -- the review machine ------------------------------------------------------------------
@@ -119,8 +126,10 @@ class Reviewable(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=escalation, source=Escalation.PENDING, target=Escalation.NONE, conditions=[_escalation_open])
     def approve_escalation(self) -> None:
-        self.audience_unit = self.escalation_unit
-        self.audience_path = self.escalation_unit.path
+        target = self.escalation_unit
+        assert target is not None  # set by request_escalation, which is the only way to PENDING
+        self.audience_unit = target
+        self.audience_path = target.path
         self.escalation_unit = None
 
     @transition(field=escalation, source=Escalation.PENDING, target=Escalation.REJECTED)
@@ -131,14 +140,6 @@ class Reviewable(ConcurrentTransitionMixin, models.Model):
     @transition(field=escalation, source=Escalation.PENDING, target=Escalation.NONE)
     def cancel_escalation(self) -> None:
         self.escalation_unit = None
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.audience_unit_id is None and self.unit_id is not None:
-            self.audience_unit = self.unit
-        if self.audience_unit_id is not None and not self.audience_path:
-            self.audience_path = self.audience_unit.path
-        super().save(*args, **kwargs)
-
 
 class WorkflowEventQuerySet(ScopedQuerySet):
     scope_path_lookup = "unit_path"

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from audit import registry as audit_registry
-from audit.models import Action
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -23,6 +21,7 @@ from core.errors import DomainError
 from core.scoping import in_scope
 
 from .models import EDITABLE, Escalation, Reviewable, State, WorkflowEvent
+from .signals import transitioned
 
 R = TypeVar("R", bound=Reviewable)
 
@@ -101,10 +100,9 @@ def _record(item: Reviewable, user: Any, action: str, before: dict[str, Any], re
         reason=reason, details=details or {},
     )
     changed = {k for k in after if after[k] != before.get(k)}
-    audit_registry.record(
-        Action.UPDATE, item, item.unit.path, {k: before[k] for k in changed} | {"workflow": action},
-        {k: after[k] for k in changed} | {"workflow": action}, reason=reason, actor=user,
-    )
+    transitioned.send(type(item), item=item, user=user, action=action, reason=reason,
+                      before={k: before[k] for k in changed} | {"workflow": action},
+                      after={k: after[k] for k in changed} | {"workflow": action})
     return event
 
 
@@ -134,7 +132,11 @@ def _step(item: R, user: Any, action: str, allowed: Callable[[Any, Reviewable], 
 
 # -- the steps ------------------------------------------------------------------------------------
 def submit(item: R, user: Any) -> R:
-    return _step(item, user, "submit", may_submit, lambda i: (i.submit(), setattr(i, "submitted_at", timezone.now())))
+    def fire(i: R) -> None:
+        i.submit()
+        i.submitted_at = timezone.now()
+
+    return _step(item, user, "submit", may_submit, fire)
 
 
 def approve(item: R, user: Any, *, publish: bool = True) -> R:
@@ -152,9 +154,9 @@ def approve(item: R, user: Any, *, publish: bool = True) -> R:
             before = _snapshot(locked)
             locked.publish(timezone.now())
             locked.save()
-            scheduled = locked.published_at > timezone.now()
+            at = locked.published_at or timezone.now()
             _record(locked, user, "publish", before,
-                    details={"published_at": locked.published_at.isoformat(), "scheduled": scheduled})
+                    details={"published_at": at.isoformat(), "scheduled": at > timezone.now()})
     return locked
 
 
@@ -185,7 +187,8 @@ def escalate(item: R, user: Any) -> R:
         i.request_escalation()
 
     return _step(item, user, "escalate", may_escalate, fire,
-                 details=lambda i: {"to_unit": i.escalation_unit.name, "to_unit_id": i.escalation_unit_id})
+                 details=lambda i: {"to_unit": i.escalation_unit.name if i.escalation_unit else "",
+                                    "to_unit_id": i.escalation_unit_id})
 
 
 def approve_escalation(item: R, user: Any) -> R:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
-
 from core.workflow import services as workflow
 from core.workflow.models import WorkflowEvent
+from rest_framework import serializers
 
 from ..models import GROUPS, Attachment, Category, Channel, Column, Post
 
@@ -60,7 +59,7 @@ def manage_item(p: Post, user: Any) -> dict[str, Any]:
     return {
         **feed_item(p), "state": p.state, "state_label": p.get_state_display(), "escalation": p.escalation,
         "escalation_unit": _unit(p.escalation_unit), "review_unit": _unit(p.review_unit),
-        "author": (p.author.display_name or p.author.username) if p.author_id else "",
+        "author": (p.author.display_name or p.author.username) if p.author is not None else "",
         "author_id": p.author_id, "flagged_words": p.flagged_words, "rejection_reason": p.rejection_reason,
         "withdrawal_reason": p.withdrawal_reason, "escalation_reason": p.escalation_reason,
         "publish_at": p.publish_at, "updated_at": p.updated_at, "actions": workflow.actions_for(user, p),

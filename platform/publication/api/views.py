@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import roles
+from core.errors import DomainError
+from core.permissions import IsStaffAccount
+from core.types import request_user
+from core.workflow import services as workflow
+from core.workflow.models import EDITABLE, State
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -13,11 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from boundaries.models import AdminUnit
-from core import roles
-from core.errors import DomainError
-from core.permissions import IsStaffAccount
-from core.workflow import services as workflow
-from core.workflow.models import EDITABLE, State
 
 from .. import cadence, services
 from ..models import GROUPS, Attachment, AttachmentKind, Post
@@ -96,11 +97,11 @@ class PostListView(APIView):
         qs = services.managed(request.user)
         box = request.query_params.get("box", "all")
         if box == "drafts":
-            qs = qs.filter(author=request.user, state__in=EDITABLE)
+            qs = qs.filter(author=request_user(request), state__in=EDITABLE)
         elif box == "queue":
             qs = workflow.review_queue(qs, request.user)
         elif box == "mine":
-            qs = qs.filter(author=request.user)
+            qs = qs.filter(author=request_user(request))
         elif box == "published":
             qs = qs.filter(state=State.PUBLISHED)
         elif box != "all":
@@ -117,7 +118,7 @@ class PostListView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         unit_id = values.pop("unit", None)
-        unit = request.user.unit if unit_id is None else AdminUnit.objects.filter(pk=unit_id).first()
+        unit = request_user(request).unit if unit_id is None else AdminUnit.objects.filter(pk=unit_id).first()
         post = services.create_post(request.user, unit, values)
         return Response(out.manage_detail(post, request.user), status=201)
 
@@ -154,7 +155,7 @@ class PostActionView(APIView):
         post = _managed(request, pk)
         data = out.ActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        workflow.run(action, post, request.user, data.validated_data.get("reason", ""))
+        workflow.run(action, post, request.user, dict(data.validated_data).get("reason", ""))
         return Response(out.manage_detail(_managed(request, pk), request.user))
 
 
@@ -174,7 +175,7 @@ class AttachmentUploadView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise DomainError("file_required", "请选择要上传的文件。")
-        cover = str(request.data.get("cover", "")).lower() in ("1", "true", "yes")
+        cover = str(request.POST.get("cover", "")).lower() in ("1", "true", "yes")
         att = services.add_attachment(request.user, post, upload, upload.name or "", cover=cover)
         return Response(out.attachment_dict(att), status=201)
 

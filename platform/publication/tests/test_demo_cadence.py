@@ -65,9 +65,9 @@ def test_overdue_list_for_the_town_supervisor(actors: Actors, demo: Any) -> None
 
 
 def test_finance_monthly_only_where_many_transactions(demo: Any) -> None:
-    from boundaries.models import AdminUnit
     from django.utils import timezone
 
+    from boundaries.models import AdminUnit
     from publication.models import AffairsProfile
 
     unit = demo.community

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import DomainError
+from core.permissions import IsStaffAccount, ReadAnyWriteResident
+from core.types import request_user
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -12,9 +15,6 @@ from rest_framework.views import APIView
 
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
-from core import roles
-from core.errors import DomainError
-from core.permissions import IsStaffAccount
 
 from .. import services
 from ..models import ClaimStatus, CommunityClaim
@@ -38,14 +38,15 @@ def _unit(u: AdminUnit | None) -> dict[str, Any] | None:
 class MyCommunityView(APIView):
     """GET: my community and my latest claim (its status only); POST: claim a person record."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ReadAnyWriteResident]
 
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = request_user(request)
         claim = CommunityClaim.objects.filter(user=user).select_related("community").first()
-        chain = list(AdminUnit.objects.ancestors_of(user.unit)) + [user.unit] if user.unit_id else []
+        unit = user.unit
+        chain = [*AdminUnit.objects.ancestors_of(unit), unit] if unit is not None else []
         return Response({
-            "community": _unit(user.unit) if user.unit_id and user.unit.level == Level.COMMUNITY else None,
+            "community": _unit(unit) if unit is not None and unit.level == Level.COMMUNITY else None,
             "levels": [_unit(u) for u in chain if u.level >= Level.DISTRICT],
             "claim": {"id": claim.pk, "status": claim.status, "status_label": claim.get_status_display(),
                       "community": _unit(claim.community), "created_at": claim.created_at,
@@ -71,7 +72,7 @@ class CommunitySearchView(APIView):
         if not q:
             return Response([])
         units = AdminUnit.objects.filter(level=Level.COMMUNITY, name__icontains=q).select_related("parent")[:20]
-        return Response([{**(_unit(u) or {}), "town": u.parent.name if u.parent_id else ""} for u in units])
+        return Response([{**(_unit(u) or {}), "town": u.parent.name if u.parent is not None else ""} for u in units])
 
 
 class ClaimListView(APIView):
@@ -90,7 +91,7 @@ class ClaimListView(APIView):
             "account": c.user.display_name or c.user.username, "created_at": c.created_at,
             "matched": c.person_id is not None,
             "person": {"name": c.person.name, "id_masked": c.person.id_masked, "phone_masked": c.person.phone_masked}
-            if c.person_id else None,
+            if c.person is not None else None,
             "may_decide": services.may_decide(request.user, c),
         } for c in qs])
 
@@ -104,7 +105,7 @@ class ClaimDecisionView(APIView):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = get_object_or_404(CommunityClaim.objects.visible_to(request.user), pk=pk)
-        claim = services.decide(request.user, claim, decision == "confirm", data.validated_data.get("reason", ""))
+        claim = services.decide(request.user, claim, decision == "confirm", dict(data.validated_data).get("reason", ""))
         return Response({"id": claim.pk, "status": claim.status, "status_label": claim.get_status_display()})
 
 
