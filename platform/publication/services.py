@@ -122,8 +122,19 @@ def mark_read(user: Any, post: Post) -> bool:
     return True
 
 
+# Unit columns a post's answer needs: never the boundaries (a district's polygon is ~1 MB per row).
+UNIT_FIELDS = ("id", "code", "name", "level", "path")
+
+
 def readable(user: Any) -> models.QuerySet[Post]:
     return Post.objects.readable_by(user)
+
+
+def with_units(qs: models.QuerySet[Post], *relations: str) -> models.QuerySet[Post]:
+    """select_related for the posts' units, without their geometry columns."""
+    deferred = [f"{r}__{f}" for r in relations for f in ("geom", "geom_3857", "area_m2", "floors", "height_m",
+                                                           "building_use", "boundary_version")]
+    return qs.select_related(*relations).defer(*deferred)
 
 
 def managed(user: Any) -> models.QuerySet[Post]:

@@ -108,10 +108,19 @@ function communityHeader(): HTMLElement {
   );
 }
 
+function fill(el: HTMLElement, items: FeedItem[]): void {
+  el.replaceChildren(...(items.length ? items.map((p) => itemCard(p)) : [h("p", { class: "muted pad empty" }, tr("empty"))]));
+}
+
 async function home(view: HTMLElement): Promise<void> {
   const headline = h("div", { class: "list", id: "headline-list" });
   const notices = h("div", { class: "list", id: "notice-list" });
+  const affairsList = h("div", { class: "list", id: "affairs-latest" });
   const grid = sectionGrid();
+  // One request for the whole screen; the column chips ask for their own list.
+  const data = await read<{ headline: FeedItem[]; notice: FeedItem[]; affairs: FeedItem[] }>("/api/publication/home/");
+  fill(notices, data.notice);
+  fill(affairsList, data.affairs);
   view.append(
     communityHeader(),
     grid ? h("section", {}, h("h2", {}, tr("sections")), grid) : "",
@@ -119,13 +128,12 @@ async function home(view: HTMLElement): Promise<void> {
       "section",
       { id: "headline" },
       h("h2", {}, tr("headline")),
-      chips([["", tr("all")], ["news", tr("news")], ["updates", tr("updates")]], (col) => void list(headline, `channel=headline${col ? `&column=${col}` : ""}`, 10)),
+      chips([["", tr("all")], ["news", tr("news")], ["updates", tr("updates")]], (col) => (col ? void list(headline, `channel=headline&column=${col}`, 10) : fill(headline, data.headline))),
       headline,
     ),
     h("section", { id: "notices" }, h("h2", {}, tr("notice")), notices),
-    h("section", { id: "affairs-entry" }, h("h2", {}, h("a", { href: "#/affairs" }, `${tr("affairs")} ›`))),
+    h("section", { id: "affairs-entry" }, h("h2", {}, h("a", { href: "#/affairs" }, `${tr("affairs")} ›`)), affairsList),
   );
-  await list(notices, "channel=notice", 5);
 }
 
 async function affairs(view: HTMLElement, params: string[]): Promise<void> {

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("meta/", views.MetaView.as_view(), name="publication-meta"),
+    path("home/", views.HomeView.as_view(), name="publication-home"),
     path("feed/", views.FeedView.as_view(), name="publication-feed"),
     path("feed/<int:pk>/", views.FeedItemView.as_view(), name="publication-feed-item"),
     path("posts/", views.PostListView.as_view(), name="publication-posts"),

@@ -74,16 +74,29 @@ class FeedView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request) -> Response:
-        qs = _filter(request, services.readable(request.user)).select_related("unit", "audience_unit")
+        qs = services.with_units(_filter(request, services.readable(request.user)), "unit", "audience_unit")
         rows, page = _page(request, qs.order_by("-pinned", "-published_at", "-id"))
         return Response({"results": [out.feed_item(p) for p in rows], **page})
+
+
+class HomeView(APIView):
+    """The home screen in one request: the latest headlines, notices and 村(居)务公开 a person may read."""
+
+    permission_classes = [IsAuthenticated]
+    SIZES = {"headline": 10, "notice": 5, "affairs": 5}
+
+    def get(self, request: Request) -> Response:
+        base = services.with_units(services.readable(request.user), "unit", "audience_unit").order_by(
+            "-pinned", "-published_at", "-id")
+        return Response({channel: [out.feed_item(p) for p in base.filter(channel=channel)[:n]]
+                         for channel, n in self.SIZES.items()})
 
 
 class FeedItemView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request, pk: int) -> Response:
-        post = get_object_or_404(services.readable(request.user).select_related("unit", "audience_unit"), pk=pk)
+        post = get_object_or_404(services.with_units(services.readable(request.user), "unit", "audience_unit"), pk=pk)
         if services.mark_read(request.user, post):
             post.read_count += 1
         return Response(out.reader_detail(post))
@@ -108,8 +121,8 @@ class PostListView(APIView):
             raise DomainError("invalid_box", "未知的列表。")
         if state := request.query_params.get("state"):
             qs = qs.filter(state=state)
-        qs = _filter(request, qs).select_related("unit", "audience_unit", "review_unit", "escalation_unit", "author",
-                                                 "audience_unit__parent")
+        qs = services.with_units(_filter(request, qs), "unit", "audience_unit", "review_unit", "escalation_unit",
+                                 "audience_unit__parent").select_related("author")
         rows, page = _page(request, qs.order_by("-updated_at", "-id"))
         return Response({"results": [out.manage_item(p, request.user) for p in rows], **page})
 
@@ -124,8 +137,8 @@ class PostListView(APIView):
 
 
 def _managed(request: Request, pk: int) -> Post:
-    qs = services.managed(request.user).select_related(
-        "unit", "audience_unit", "review_unit", "escalation_unit", "author", "audience_unit__parent")
+    qs = services.with_units(services.managed(request.user), "unit", "audience_unit", "review_unit",
+                             "escalation_unit", "audience_unit__parent").select_related("author")
     return get_object_or_404(qs, pk=pk)
 
 
