@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from core.admin import ScopedAdmin
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import AffairsProfile, Attachment, Post, SensitiveWord
 
@@ -20,7 +22,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ScopedAdmin):
     """Read-only here: posts are written and reviewed in 民政易 (the workflow records every step)."""
 
     list_display = ("title", "channel", "unit", "state", "audience_unit", "published_at", "read_count")
@@ -28,15 +30,17 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     inlines = [AttachmentInline]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    list_select_related = ("unit", "audience_unit")
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(AffairsProfile)
-class AffairsProfileAdmin(admin.ModelAdmin):
+class AffairsProfileAdmin(ScopedAdmin):
     list_display = ("unit", "many_transactions")
     list_filter = ("many_transactions",)
     raw_id_fields = ("unit",)

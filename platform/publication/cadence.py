@@ -1,6 +1,6 @@
 """Cadence of 村(居)务公开: which villages are overdue, by the rule set in publication/rules/.
 
-``rules()`` is the one place that loads the rule set; every caller (the list, the map layer, the
+``rule(key)`` is the one place that reads the rule set; every caller (the list, the map layer, the
 demo) goes through it. A village is overdue for a rule when its last published item of the rule's
 categories is older than the rule's period (or it has none): "一般事项至少每季度公布一次" → no
 村务公开 item in the last 3 months; "集体财务往来较多的，财务收支情况应当每月公布一次" → for villages
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,9 @@ from django.utils import timezone
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
-from .models import AffairsProfile, Channel, Post
+from .models import AffairsProfile, Category, Channel, Post
 
-RULES_FILE = Path(__file__).resolve().parent / "rules" / "cadence.toml"
+RULES_FILE = Path(__file__).resolve().parent / "rules" / "affairs_cadence.toml"
 
 
 @dataclass(frozen=True)
@@ -32,49 +32,60 @@ class Citation:
     instrument: str
     version: str
     article: str
-    confirmed_for_2026: bool
 
     def __str__(self) -> str:
         return f"《{self.instrument}》（{self.version}）{self.article}"
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
+class RuleValue:
+    """One rule in force: the value and where it comes from."""
+
+    key: str
     title: str
-    text: str
-    months: int
+    value: Any
+    unit: str
+    citation: Citation
+    confirmed: bool
+    note: str = ""
+
+
+@functools.cache
+def _file_rules(path: Path) -> dict[str, RuleValue]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    head = data["ruleset"]
+    base = head.get("citation", {})
+    out = {}
+    for r in data["rule"]:
+        cit = {**base, **r.get("citation", {})}
+        out[r["key"]] = RuleValue(r["key"], r["title"], r["value"], r.get("unit", ""),
+                                  Citation(cit["instrument"], cit["version"], cit["article"]), bool(r["confirmed"]),
+                                  r.get("note", ""))
+    return out
+
+
+def rule(key: str, province: str = "500000", on: dt.date | None = None) -> RuleValue:
+    """The one place this module reads a rule: the rule in force for a province on a date. (One
+    national version today; the platform's rule book chooses by province and date.)"""
+    return _file_rules(RULES_FILE)[key]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A periodic check: a village is overdue when nothing of ``categories`` was published within
+    the rule's number of months (``only_many_transactions``: villages marked as such only)."""
+
+    id: str
+    rule_key: str
     categories: tuple[str, ...]
     only_many_transactions: bool = False
 
 
-@dataclass(frozen=True)
-class RuleSet:
-    name: str
-    effective: dt.date
-    citation: Citation
-    rules: tuple[Rule, ...] = field(default_factory=tuple)
-
-    def tracked(self) -> tuple[Rule, ...]:
-        """Rules with a period to check (major matters are 'at once', checked per item)."""
-        return tuple(r for r in self.rules if r.months > 0)
-
-
-@functools.cache
-def _load(path: Path) -> RuleSet:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    head = data["ruleset"]
-    return RuleSet(
-        name=head["name"], effective=dt.date.fromisoformat(head["effective"]),
-        citation=Citation(head["instrument"], head["version"], head["article"], bool(head.get("confirmed_for_2026"))),
-        rules=tuple(Rule(r["id"], r["title"], r["text"], int(r["months"]), tuple(r.get("categories", ())),
-                         bool(r.get("only_many_transactions", False))) for r in data["rule"]),
-    )
-
-
-def rules(province: str = "500000", on: dt.date | None = None) -> RuleSet:
-    """The cadence rule set in force for a province on a date (one national rule set today)."""
-    return _load(RULES_FILE)
+CHECKS = (
+    Check("general", "publication.general_interval_months", tuple(Category.values)),
+    Check("finance_monthly", "publication.finance_interval_months", (Category.FINANCE,), only_many_transactions=True),
+)
+MAJOR_RULE = "publication.major_interval_days"
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -89,49 +100,52 @@ class VillageStatus:
     unit: AdminUnit
     many_transactions: bool
     last: dict[str, dt.datetime | None]
-    overdue: list[Rule]
+    overdue: list[str]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "unit": {"id": self.unit.pk, "code": self.unit.code, "name": self.unit.name, "kind": self.unit.kind},
             "many_transactions": self.many_transactions,
             "last_published": {k: v.isoformat() if v else None for k, v in self.last.items()},
-            "overdue": [r.id for r in self.overdue],
+            "overdue": list(self.overdue),
             "status": "overdue" if self.overdue else "ok",
         }
 
 
 def village_status(villages: models.QuerySet[AdminUnit], today: dt.date | None = None) -> list[VillageStatus]:
-    """Cadence status of each village/community in ``villages`` (two grouped queries in all)."""
+    """Cadence status of each village/community in ``villages`` (one grouped query per check)."""
     today = today or timezone.localdate()
-    rs = rules(on=today)
     villages = villages.filter(level=Level.COMMUNITY).order_by("code")
     ids = list(villages.values_list("id", flat=True))
     many = set(AffairsProfile.objects.filter(unit_id__in=ids, many_transactions=True).values_list("unit_id", flat=True))
     published = Post.objects.filter(unit_id__in=ids, channel=Channel.AFFAIRS, state=State.PUBLISHED,
                                     published_at__lte=timezone.now())
     last: dict[str, dict[int, dt.datetime]] = {}
-    for rule in rs.tracked():
-        rows = published.filter(category__in=rule.categories).values("unit_id").annotate(last=models.Max("published_at"))
-        last[rule.id] = {r["unit_id"]: r["last"] for r in rows}
+    months: dict[str, int] = {}
+    for check in CHECKS:
+        rows = published.filter(category__in=check.categories).values("unit_id").annotate(last=models.Max("published_at"))
+        last[check.id] = {r["unit_id"]: r["last"] for r in rows}
+        months[check.id] = int(rule(check.rule_key, on=today).value)
     out = []
     for unit in villages:
         overdue = []
-        for rule in rs.tracked():
-            if rule.only_many_transactions and unit.pk not in many:
+        for check in CHECKS:
+            if check.only_many_transactions and unit.pk not in many:
                 continue
-            seen = last[rule.id].get(unit.pk)
-            if seen is None or timezone.localtime(seen).date() < months_before(today, rule.months):
-                overdue.append(rule)
-        out.append(VillageStatus(unit, unit.pk in many, {r.id: last[r.id].get(unit.pk) for r in rs.tracked()}, overdue))
+            seen = last[check.id].get(unit.pk)
+            if seen is None or timezone.localtime(seen).date() < months_before(today, months[check.id]):
+                overdue.append(check.id)
+        out.append(VillageStatus(unit, unit.pk in many, {c.id: last[c.id].get(unit.pk) for c in CHECKS}, overdue))
     return out
 
 
-def rules_payload(rs: RuleSet) -> dict[str, Any]:
+def rules_payload(on: dt.date | None = None) -> dict[str, Any]:
+    """The rules behind the list, with their citations, for the UI and the map layer."""
+    entries = [(c.id, rule(c.rule_key, on=on)) for c in CHECKS] + [("major", rule(MAJOR_RULE, on=on))]
+    first = entries[0][1]
     return {
-        "name": rs.name, "effective": rs.effective.isoformat(), "citation": str(rs.citation),
-        "citation_parts": {"instrument": rs.citation.instrument, "version": rs.citation.version,
-                           "article": rs.citation.article, "confirmed_for_2026": rs.citation.confirmed_for_2026},
-        "rules": [{"id": r.id, "title": r.title, "text": r.text, "months": r.months,
-                   "only_many_transactions": r.only_many_transactions} for r in rs.rules],
+        "citation": str(first.citation),
+        "confirmed": all(r.confirmed for _, r in entries),
+        "rules": [{"id": cid, "key": r.key, "title": r.title, "value": r.value, "unit": r.unit,
+                   "citation": str(r.citation), "confirmed": r.confirmed, "note": r.note} for cid, r in entries],
     }

@@ -52,12 +52,12 @@ def main() -> None:
     from accounts.models import User
     from django.db import connection
     from django.utils import timezone
+    from publication.models import Category, Post
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from boundaries.levels import Level
     from boundaries.models import AdminUnit
-    from publication.models import Category, Post
 
     resident = User.objects.select_related("unit").filter(username__endswith="_resident").order_by("username").first()
     if resident is None:

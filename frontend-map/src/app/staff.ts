@@ -339,7 +339,7 @@ async function claims(view: HTMLElement): Promise<void> {
 
 // -- 村务公开 cadence (town supervisors: overdue villages) ----------------------------------------------
 interface Cadence {
-  rules: { citation: string; rules: Array<{ id: string; title: string; text: string; months: number }> };
+  rules: { citation: string; confirmed: boolean; rules: Array<{ id: string; title: string; value: number; unit: string; citation: string; note: string }> };
   villages: Array<{ unit: UnitBrief & { kind: string }; overdue: string[]; status: string; last_published: Record<string, string | null> }>;
   overdue_count: number;
 }
@@ -347,13 +347,14 @@ interface Cadence {
 async function cadence(view: HTMLElement): Promise<void> {
   const c = await read<Cadence>("/api/publication/cadence/");
   const ruleTitle = (id: string): string => c.rules.rules.find((r) => r.id === id)?.title ?? id;
+  const unconfirmed = c.rules.confirmed ? "" : "（2026年施行的修正文本条号待核实）";
   view.append(
     h("h2", {}, tr("villagesOverdue", { n: c.overdue_count })),
     h(
       "div",
       { class: "rules", id: "cadence-rules" },
-      ...c.rules.rules.map((r) => h("p", {}, h("strong", {}, r.title), `：${r.text}`)),
-      h("p", { class: "muted citation" }, `${tr("citation")}：${c.rules.citation}`),
+      ...c.rules.rules.map((r) => h("p", { "data-rule": r.id }, h("strong", {}, r.title), r.value ? `（${r.value}${r.unit}）` : "")),
+      h("p", { class: "muted citation" }, `${tr("citation")}：${c.rules.citation}${unconfirmed}`),
     ),
     h(
       "div",

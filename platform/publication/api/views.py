@@ -240,6 +240,6 @@ class CadenceView(APIView):
         if request.query_params.get("overdue") in ("1", "true"):
             statuses = [s for s in statuses if s.overdue]
         statuses.sort(key=lambda s: (not s.overdue, s.unit.code))
-        return Response({"rules": cadence.rules_payload(cadence.rules()),
+        return Response({"rules": cadence.rules_payload(),
                          "villages": [s.as_dict() for s in statuses],
                          "overdue_count": sum(1 for s in statuses if s.overdue)})

@@ -28,10 +28,13 @@ def test_demo_posts_are_readable_by_the_demo_residents(actors: Actors, demo: Any
 
 
 def test_rule_set_carries_its_citation() -> None:
-    rs = cadence.rules()
-    assert rs.citation.instrument == "中华人民共和国村民委员会组织法" and rs.citation.article == "第三十条"
-    assert {r.id: r.months for r in rs.rules} == {"general": 3, "finance_monthly": 1, "major": 0}
-    assert [r.id for r in rs.tracked()] == ["general", "finance_monthly"]
+    r = cadence.rule("publication.general_interval_months")
+    assert r.citation.instrument == "中华人民共和国村民委员会组织法" and r.citation.article == "第三十条"
+    assert (r.value, r.confirmed) == (3, False)
+    assert cadence.rule("publication.finance_interval_months").value == 1
+    payload = cadence.rules_payload()
+    assert [x["id"] for x in payload["rules"]] == ["general", "finance_monthly", "major"]
+    assert payload["citation"] == "《中华人民共和国村民委员会组织法》（2018年修正）第三十条"
 
 
 def test_months_before_clamps_the_day() -> None:
@@ -79,4 +82,4 @@ def test_finance_monthly_only_where_many_transactions(demo: Any) -> None:
     qs = AdminUnit.objects.filter(pk=unit.pk)
     assert cadence.village_status(qs)[0].overdue == []
     AffairsProfile.objects.update_or_create(unit=unit, defaults={"many_transactions": True})
-    assert [r.id for r in cadence.village_status(qs)[0].overdue] == ["finance_monthly"]
+    assert cadence.village_status(qs)[0].overdue == ["finance_monthly"]
