@@ -2,6 +2,7 @@
 review steps themselves are core.workflow.services."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO, Any
 
 from core import roles
@@ -12,6 +13,7 @@ from core.workflow.models import EDITABLE
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from . import content, words
 from .models import Attachment, AttachmentKind, Category, Channel, Column, Post, PostRead
@@ -42,8 +44,21 @@ def _check_kind(post: Post) -> None:
         raise DomainError("summary_too_long", "摘要不能超过 300 个字。")
 
 
+def _check_major(post: Post) -> None:
+    """重大事项 are published at once (the rule's delay, 0 days): no later schedule than that."""
+    if not post.major or post.publish_at is None:
+        return
+    from . import cadence
+
+    days = int(cadence.rule(cadence.MAJOR_RULE).value)
+    if post.publish_at > timezone.now() + dt.timedelta(days=days, minutes=5):
+        r = cadence.rule(cadence.MAJOR_RULE)
+        raise DomainError("major_at_once", f"重大事项应当随时公布，不能定时延后发布（{r.citation}）。")
+
+
 def _prepare(post: Post) -> None:
     _check_kind(post)
+    _check_major(post)
     post.body = content.clean_html(post.body)
     if not post.summary:
         post.summary = content.plain_text(post.body)[:120]

@@ -165,6 +165,9 @@ export function fmtDate(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** On sign-out: forget every kept answer (the app's and the service worker's), so the next person on
+ * this phone never sees the previous one's items offline. */
 export function clearCache(): void {
   for (const k of Object.keys(localStorage)) if (k.startsWith(CACHE_PREFIX)) localStorage.removeItem(k);
+  if ("caches" in window) void caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k))));
 }

@@ -161,6 +161,18 @@ def test_scheduled_publication(actors: Actors) -> None:
     assert Post.objects.readable_by(actors.resident, at=later + dt.timedelta(minutes=1)).filter(pk=pk).exists()
 
 
+def test_major_matters_cannot_be_scheduled_later(actors: Actors) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = (timezone.now() + dt.timedelta(days=3)).isoformat()
+    r = actors.client("village_staff").post("/api/publication/posts/", {"channel": "affairs", "category": "affairs",
+                                                                        "title": "征地补偿方案", "major": True,
+                                                                        "publish_at": later}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "major_at_once" and "第三十条" in r.json()["detail"]
+
+
 def test_sensitive_words_flag_the_draft(actors: Actors) -> None:
     from publication.models import SensitiveWord
 
