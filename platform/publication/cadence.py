@@ -139,6 +139,27 @@ def village_status(villages: models.QuerySet[AdminUnit], today: dt.date | None =
     return out
 
 
+def refresh(villages: models.QuerySet[AdminUnit], today: dt.date | None = None) -> int:
+    """Store the current status of these villages (CadenceStatus); only changed rows are written, so
+    the map layer's tiles go stale only where something changed."""
+    from .models import CadenceStatus
+
+    today = today or timezone.localdate()
+    titles = {c.id: rule(c.rule_key, on=today).title for c in CHECKS}
+    statuses = village_status(villages, today)
+    current = {s.unit_id: s for s in CadenceStatus.objects.filter(unit_id__in=[v.unit.pk for v in statuses])}
+    changed = []
+    for v in statuses:
+        row = CadenceStatus(unit_id=v.unit.pk, overdue=bool(v.overdue), rules="、".join(titles[r] for r in v.overdue),
+                            last_published=v.last.get("general"), computed_on=today)
+        old = current.get(v.unit.pk)
+        if old is None or (old.overdue, old.rules, old.last_published) != (row.overdue, row.rules, row.last_published):
+            changed.append(row)
+    CadenceStatus.objects.bulk_create(changed, update_conflicts=True, unique_fields=["unit"],
+                                      update_fields=["overdue", "rules", "last_published", "computed_on"])
+    return len(changed)
+
+
 def rules_payload(on: dt.date | None = None) -> dict[str, Any]:
     """The rules behind the list, with their citations, for the UI and the map layer."""
     entries = [(c.id, rule(c.rule_key, on=on)) for c in CHECKS] + [("major", rule(MAJOR_RULE, on=on))]

@@ -133,6 +133,9 @@ def generate(seed: int = 2026, replace: bool = True) -> dict[str, int]:
     AffairsProfile.objects.bulk_create(profiles)
     created = Post.objects.bulk_create(posts, batch_size=1000)
     _timelines(created, users)
+    from . import cadence
+
+    cadence.refresh(AdminUnit.objects.filter(level=Level.COMMUNITY, path__startswith=district.path))
     return {"posts": len(created), "profiles": len(profiles)}
 
 

@@ -158,6 +158,32 @@ class SensitiveWord(models.Model):
 
 
 
+class CadenceStatusQuerySet(ScopedQuerySet):
+    pass
+
+
+class CadenceStatus(models.Model):
+    """A village's 村务公开 cadence as last computed (publication.cadence.refresh): what the supervisors'
+    map layer draws. Recomputed when an affairs item of the village is published or withdrawn, and
+    daily (``manage.py refresh_cadence``), since time alone makes a village overdue."""
+
+    unit = models.OneToOneField("adminunits.AdminUnit", on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    overdue = models.BooleanField(default=False)
+    rules = models.CharField("逾期规则", max_length=200, blank=True)  # rule titles, "、"-separated
+    last_published = models.DateTimeField(null=True, blank=True)
+    computed_on = models.DateField()
+
+    objects = CadenceStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村务公开状态"
+        verbose_name_plural = "村务公开状态"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {'overdue' if self.overdue else 'ok'}"
+
+
 class AffairsProfile(models.Model):
     """What the 村务公开 cadence needs to know about a village: whether its collective finances have
     many transactions (then finances are published monthly, not quarterly)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from core.testing import Actors
+from django.utils import timezone
 
 from publication import cadence
 from publication.models import Post
@@ -65,6 +66,34 @@ def test_overdue_list_for_the_town_supervisor(actors: Actors, demo: Any) -> None
     Post.objects.filter(unit_id=unit_id, channel="affairs").update(published_at=dt.datetime.now(dt.UTC))
     again = actors.client("town_supervisor").get("/api/publication/cadence/").json()
     assert next(v for v in again["villages"] if v["unit"]["id"] == unit_id)["status"] == "ok"
+
+
+def test_status_table_follows_publication(actors: Actors, demo: Any) -> None:
+    from core.workflow import services as workflow
+    from django.test import TestCase
+
+    from boundaries.models import AdminUnit
+    from publication import demo as pub_demo
+    from publication import services
+    from publication.models import AffairsProfile, CadenceStatus
+
+    pub_demo.generate()
+    assert CadenceStatus.objects.filter(unit__parent=demo.town, overdue=True).exists()
+    assert CadenceStatus.objects.filter(unit__parent=demo.town, overdue=False).exists()
+    # The demo community made to fall behind: old items only, finances quarterly.
+    unit = demo.community
+    Post.objects.filter(unit=unit, channel="affairs").update(published_at=timezone.now() - dt.timedelta(days=200))
+    AffairsProfile.objects.filter(unit=unit).update(many_transactions=False)
+    assert cadence.refresh(AdminUnit.objects.filter(pk=unit.pk)) == 1
+    assert cadence.refresh(AdminUnit.objects.filter(pk=unit.pk)) == 0  # unchanged: nothing written
+    assert CadenceStatus.objects.get(unit=unit).rules == "一般事项至少每季度公布一次"
+    # Publishing a 村务公开 item through the workflow refreshes the village when the step commits.
+    post = services.create_post(demo.village_staff, unit, {"channel": "affairs", "category": "party", "title": "党务"})
+    workflow.submit(post, demo.village_staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.approve(Post.objects.get(pk=post.pk), demo.village_reviewer)
+    status = CadenceStatus.objects.get(unit=unit)
+    assert (status.overdue, status.rules) == (False, "")
 
 
 def test_finance_monthly_only_where_many_transactions(demo: Any) -> None:
