@@ -24,6 +24,15 @@ def test_demo_posts_are_readable_by_the_demo_residents(actors: Actors, demo: Any
     assert demo.community.pk in units and demo.town.pk in units and demo.district.pk in units
     assert demo.neighbour_community.pk not in units
     assert feed[0]["pinned"] is True
+    home = actors.client("resident").get("/api/publication/home/").json()
+    assert [len(home[c]) for c in ("headline", "notice", "affairs")] == [10, 5, 5]
+    for channel, items in home.items():
+        assert {p["channel"] for p in items} == {channel}
+        assert all(p["unit"]["id"] != demo.neighbour_community.pk for p in items)
+        pinned = [p["pinned"] for p in items]
+        assert pinned == sorted(pinned, reverse=True)
+        dates = [p["published_at"] for p in items if not p["pinned"]]
+        assert dates == sorted(dates, reverse=True)
     queue = actors.client("village_reviewer").get("/api/publication/posts/?box=queue").json()["results"]
     assert len(queue) == 1 and queue[0]["state"] == "submitted"
 
