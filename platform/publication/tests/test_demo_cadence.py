@@ -25,7 +25,10 @@ def test_demo_posts_are_readable_by_the_demo_residents(actors: Actors, demo: Any
     assert demo.neighbour_community.pk not in units
     assert feed[0]["pinned"] is True
     home = actors.client("resident").get("/api/publication/home/").json()
-    assert [len(home[c]) for c in ("headline", "notice", "affairs")] == [10, 5, 5]
+    for channel, size in (("headline", 10), ("notice", 5), ("affairs", 5)):
+        listed = actors.client("resident").get(f"/api/publication/feed/?channel={channel}&limit={size}").json()
+        assert [p["id"] for p in home[channel]] == [p["id"] for p in listed["results"]]
+    assert len(home["affairs"]) == 5
     for channel, items in home.items():
         assert {p["channel"] for p in items} == {channel}
         assert all(p["unit"]["id"] != demo.neighbour_community.pk for p in items)
