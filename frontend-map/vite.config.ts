@@ -12,7 +12,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
       // Two pages from one project: the map client (/map/) and 民政易, the phone app (/app/).
-      input: { main: "index.html", app: "app.html" },
+      input: { index: "index.html", app: "app.html" },
       output: {
         // MapLibre is large and changes rarely: its own chunk caches across releases of our code.
         manualChunks(id: string): string | undefined {
