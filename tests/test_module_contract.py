@@ -39,7 +39,7 @@ OPEN_WRITES: dict[str, str] = {
 }
 #: Apps with no HTTP API of their own.
 NO_API: dict[str, str] = {
-    "core": "the kernel: its pieces are used by the modules' APIs",
+    "core": "the kernel: its parts have their APIs in core/<part>/api/ (jobs, notices, documents, rules)",
     "maptiles": "tiles are served at /tiles/ (tiles/urls.py), not under /api/",
 }
 

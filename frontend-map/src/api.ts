@@ -39,9 +39,11 @@ function messageFor(status: number, body: unknown): { code: string; message: str
 export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const method = init.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json" };
+  // A FormData body (a file upload) goes as multipart: the browser sets its own Content-Type.
+  const form = init.body instanceof FormData;
   if (method !== "GET") {
     headers["X-CSRFToken"] = csrfToken();
-    headers["Content-Type"] = "application/json";
+    if (!form) headers["Content-Type"] = "application/json";
   }
   let res: Response;
   try {
@@ -49,7 +51,7 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
       method,
       headers,
       credentials: "same-origin",
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
     });
   } catch {
     throw new ApiError(0, "network", t("errorNetwork"));
@@ -101,6 +103,8 @@ export interface Capabilities {
   export_full: boolean;
   unit_admin: boolean;
   population: boolean;
+  /** May upload and retire units' seals (印章). */
+  seals: boolean;
   /** Levels of the units this user may create (a village also draws buildings). */
   draw_levels: number[];
 }

@@ -12,6 +12,7 @@ import { panels, type Panel } from "./panels";
 import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
 import { setupLabels } from "./labels";
+import { setupKit } from "./kit";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
   setupClicks(app);
   setupSearch(app);
   setup3d(app);
+  setupKit(app);
 }
 
 main().catch((err) => {

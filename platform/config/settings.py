@@ -168,6 +168,47 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": None}}
 
+# Background jobs (core.jobs): Celery on the platform's Redis. Late acknowledgement, one message at a
+# time per worker process: a job whose worker dies is delivered again, and the job's own record (claim
+# with a heartbeat lease, per-item checkpoints) keeps the second run from redoing finished work.
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")
+# One queue per database unless set: two platforms sharing a Redis (a test run beside a development
+# server) never take each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE: str = env.str("JOBS_QUEUE", default=f"jobs.{DATABASES['default']['NAME']}")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message not acknowledged this long after delivery is delivered again (a worker that died hard).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("JOBS_VISIBILITY_TIMEOUT", default=3600)}
+# A running job writes a heartbeat this often; one silent for three beats is taken over by another worker.
+JOBS_HEARTBEAT_SECONDS: float = env.float("JOBS_HEARTBEAT_SECONDS", default=10.0)
+if JOBS_HEARTBEAT_SECONDS <= 0:
+    raise environ.ImproperlyConfigured("JOBS_HEARTBEAT_SECONDS must be positive")
+
+# Notices (core.notices): SMS through "log" (development: var/sms.log, masked phones) or "http" (a
+# provider's HTTP JSON API with signed requests, core/notices/sms.py).
+SMS_BACKEND: str = env.str("SMS_BACKEND", default="log")
+if SMS_BACKEND not in ("log", "http"):
+    raise environ.ImproperlyConfigured("SMS_BACKEND must be 'log' or 'http'")
+SMS_LOG_PATH: str = env.str("SMS_LOG_PATH", default=str(REPO_DIR / "var" / "sms.log"))
+SMS_API_URL: str = env.str("SMS_API_URL", default="")
+SMS_API_KEY: str = env.str("SMS_API_KEY", default="")
+SMS_API_SECRET: str = env.str("SMS_API_SECRET", default="")
+if SMS_BACKEND == "http" and not (SMS_API_URL.startswith(("https://", "http://")) and SMS_API_KEY and SMS_API_SECRET):
+    raise environ.ImproperlyConfigured("SMS_BACKEND=http needs SMS_API_URL (http[s]://...), SMS_API_KEY and SMS_API_SECRET")
+SMS_SIGN_NAME: str = env.str("SMS_SIGN_NAME", default="智慧社区")  # 短信签名, as registered with the provider
+SMS_TIMEOUT_SECONDS: float = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+SMS_DAILY_CAP: int = env.int("SMS_DAILY_CAP", default=5)  # messages per phone per day; more are held back
+SMS_MAX_ATTEMPTS: int = env.int("SMS_MAX_ATTEMPTS", default=4)
+
+# Printable documents (core.documents): the verification QR on every document points here.
+PUBLIC_BASE_URL: str = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not PUBLIC_BASE_URL.startswith(("https://", "http://")):
+    raise environ.ImproperlyConfigured("PUBLIC_BASE_URL must start with http:// or https://")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -213,4 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO, fontTools every font subset.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,3 +1,4 @@
+from core.documents.api.views import verify
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -12,6 +13,10 @@ api_patterns = [
     path("places/", include("places.api.urls")),
     path("publication/", include("publication.api.urls")),
     path("residents/", include("residents.api.urls")),
+    path("", include("core.jobs.api.urls")),
+    path("", include("core.notices.api.urls")),
+    path("", include("core.documents.api.urls")),
+    path("", include("core.rules.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,4 +31,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("tiles/", include("tiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/<str:token>", verify, name="verify-document"),
 ]

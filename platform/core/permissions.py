@@ -11,6 +11,17 @@ from rest_framework.request import Request
 from . import roles
 
 
+class IsSignedIn(BasePermission):
+    """Any signed-in account, residents included: for what is one's own (my messages, my jobs);
+    the service decides what the account may do with it."""
+
+    message = "请先登录。"
+    code = "not_authenticated"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return roles.is_signed_in(request.user)
+
+
 class IsStaffAccount(BasePermission):
     """Any signed-in account but a resident's."""
 

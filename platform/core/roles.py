@@ -106,6 +106,11 @@ def can_export_full(user: AnyUser) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_manage_seals(user: AnyUser) -> bool:
+    """May upload, replace and retire the seals (印章) of units in their jurisdiction (audited)."""
+    return _has_role(user, Role.ADMIN, Role.STAFF)
+
+
 def can_read_population(user: AnyUser) -> bool:
     """May read the population record of their jurisdiction (masked)."""
     return is_staff_account(user)
@@ -135,5 +140,6 @@ def capabilities(user: AnyUser) -> dict[str, Any]:
         "export_full": can_export_full(user),
         "unit_admin": is_unit_admin(user),
         "population": can_read_population(user),
+        "seals": can_manage_seals(user),
         "draw_levels": list(draw_levels(user)),
     }

@@ -1,6 +1,6 @@
 """A resident's claim to a person record in a community's population pool (我的社区).
 
-The claim keeps only keyed hashes of the ID number and phone (population.crypto), never the values,
+The claim keeps only keyed hashes of the ID number and phone (core.crypto), never the values,
 and the person it matched — which the resident is never told: the claim is "submitted" whether or not
 a record matched, so the form cannot be used to test who lives where. Community staff see the match
 (masked, as everywhere) and confirm or reject; a confirmed claim makes the community the account's unit.

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core import roles
+from core import crypto, roles
 from core.errors import DomainError
 from core.scoping import in_scope
 from django.db import transaction
 from django.utils import timezone
-from population import crypto, ids
+from population import ids
 from population.models import Person
 
 from boundaries.levels import Level

@@ -19,6 +19,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   fonts-noto-cjk chromium nodejs npm curl ca-certificates
   redis-server
+  poppler-utils  # pdftoppm: tests render printed documents to images
 )
 
 install_system_packages() {
@@ -105,11 +106,20 @@ start_local_postgres() {
   export DATABASE_URL="postgis://smartcommunity:smartcommunity@127.0.0.1:5432/smartcommunity"
 }
 
+# Redis carries the background jobs (and the shared cache): start the local one if nothing answers.
+start_local_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+  log "starting Redis"
+  $SUDO service redis-server start >/dev/null 2>&1 || $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+}
+
 setup_all() {
   install_system_packages
   install_python
   install_frontend
   if [ -z "${DATABASE_URL:-}" ]; then start_local_postgres; fi
+  if [ -z "${CELERY_BROKER_URL:-}${REDIS_URL:-}" ]; then start_local_redis; fi
   export PATH="$VENV/bin:$PATH"
   export PYTHONPATH="$ROOT/platform:$ROOT${PYTHONPATH:+:$PYTHONPATH}"
   export DJANGO_SETTINGS_MODULE=config.settings

@@ -8,6 +8,7 @@ import { drawPanel } from "./draw";
 import { historyPanel } from "./history";
 import { checkPanel } from "./check";
 import { statsPanel } from "./stats";
+import { rulesPanel, sealsPanel } from "./kit";
 
 export interface Panel {
   id: string;
@@ -16,4 +17,4 @@ export interface Panel {
   render(app: App, el: HTMLElement): void;
 }
 
-export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel];
+export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel, sealsPanel, rulesPanel];

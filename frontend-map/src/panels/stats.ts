@@ -7,6 +7,7 @@ import { t } from "../i18n";
 import { canSeePeople } from "../people";
 import { LAYER_OF_LEVEL } from "../style";
 import { h, showError } from "../ui";
+import { startJob, watchJob } from "../common/jobs";
 import type { Panel } from "./index";
 
 const RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
@@ -50,6 +51,23 @@ export const statsPanel: Panel = {
     const legendMax = h("span", {}, "");
     const legend = h("div", { class: "ramp-legend" }, legendMin, h("span", { class: "ramp", style: `background: linear-gradient(90deg, ${RAMP.join(",")})` }), legendMax);
     body.append(h("h3", {}, t("statsTitle")), h("label", {}, t("statistic"), " ", select), legend, chartBox);
+    if (canSeePeople(me)) {
+      // The report is a background job: a progress bar, then a link to the workbook.
+      const jobBox = h("div", { id: "stats-report-job" });
+      const report = h("button", { type: "button", id: "btn-stats-report", class: "secondary" }, t("statsReport"));
+      report.addEventListener("click", async () => {
+        report.disabled = true;
+        try {
+          const job = await startJob("population.stats_report", { unit: me.unit!.id });
+          await watchJob(job.id, jobBox);
+        } catch (err) {
+          showError(err);
+        } finally {
+          report.disabled = false;
+        }
+      });
+      body.append(h("div", { class: "buttons" }, report), jobBox);
+    }
     let chart: { dispose(): void; resize(): void } | null = null;
     const run = async (): Promise<void> => {
       try {
