@@ -9,12 +9,11 @@ marked as having many transactions, no 财务 item in the last month.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from core import rules
+from core.rules import Rule
 from core.workflow.models import State
 from django.db import models
 from django.utils import timezone
@@ -24,50 +23,11 @@ from boundaries.models import AdminUnit
 
 from .models import AffairsProfile, Category, Channel, Post
 
-RULES_FILE = Path(__file__).resolve().parent / "rules" / "affairs_cadence.toml"
 
-
-@dataclass(frozen=True)
-class Citation:
-    instrument: str
-    version: str
-    article: str
-
-    def __str__(self) -> str:
-        return f"《{self.instrument}》（{self.version}）{self.article}"
-
-
-@dataclass(frozen=True)
-class RuleValue:
-    """One rule in force: the value and where it comes from."""
-
-    key: str
-    title: str
-    value: Any
-    unit: str
-    citation: Citation
-    confirmed: bool
-    note: str = ""
-
-
-@functools.cache
-def _file_rules(path: Path) -> dict[str, RuleValue]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    head = data["ruleset"]
-    base = head.get("citation", {})
-    out = {}
-    for r in data["rule"]:
-        cit = {**base, **r.get("citation", {})}
-        out[r["key"]] = RuleValue(r["key"], r["title"], r["value"], r.get("unit", ""),
-                                  Citation(cit["instrument"], cit["version"], cit["article"]), bool(r["confirmed"]),
-                                  r.get("note", ""))
-    return out
-
-
-def rule(key: str, province: str = "500000", on: dt.date | None = None) -> RuleValue:
-    """The one place this module reads a rule: the rule in force for a province on a date. (One
-    national version today; the platform's rule book chooses by province and date.)"""
-    return _file_rules(RULES_FILE)[key]
+def rule(key: str, province: str | None = "500000", on: dt.date | None = None) -> Rule:
+    """The one place this module reads a rule: the version in force for the province on the date
+    (core.rules; the file is publication/rules/affairs_cadence.toml)."""
+    return rules.get(key, province=province, on=on)
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,31 @@ def test_map_links_a_community_to_its_published_items(map_page: MapPage, phones:
     reader.page.wait_for_selector("#unit-list .card")
     names = set(reader.page.locator("#unit-list .card-meta .tag").all_inner_texts())
     assert names == {demo.community.name}
+
+
+def test_staff_bulk_notice_runs_as_a_job_and_reaches_residents(phones: Any, celery_worker: Any,  # noqa: F811
+                                                               demo: Any) -> None:
+    from core.jobs.models import Job
+
+    staff = phones(demo.village_staff.username)
+    staff.page.click("#tabbar a[data-tab='#/staff']")
+    staff.page.click("a[data-menu='#/staff/notice']")
+    staff.page.fill("#notice-form input[name=subject]", "周六停水通知")
+    staff.page.fill("#notice-form textarea[name=body]", "因管网维修，本周六 8:00-18:00 停水，请提前储水。")
+    staff.page.click("#notice-send")
+    staff.page.wait_for_selector("#notice-job.job-card")
+    staff.page.wait_for_selector("#notice-job[data-status='done']", timeout=180_000)
+    assert staff.page.inner_text("#notice-job .job-percent") == "100%"
+    staff.shot("app-bulk-notice")
+    job = Job.objects.get(kind="residents.bulk_notice")
+    assert (job.user_id, job.unit_id, job.result["recipients"]) == (demo.village_staff.pk, demo.community.pk, 1)
+
+    resident = phones(demo.resident.username)
+    resident.page.click("#tabbar a[data-tab='#/messages']")
+    resident.page.wait_for_selector("#messages .msg-list >> text=周六停水通知")
+    resident.shot("app-messages")
+    neighbour = phones(demo.neighbour_resident.username)
+    neighbour.open("#/messages")
+    neighbour.page.wait_for_selector("#messages .msg-list")
+    neighbour.page.wait_for_timeout(500)
+    assert "周六停水通知" not in neighbour.page.inner_text("#messages")

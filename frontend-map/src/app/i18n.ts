@@ -102,6 +102,8 @@ const zh = {
   reasonPrompt: "请填写原因",
   cancel: "取消",
   bulkNotice: "群发通知",
+  bulkNoticeHint: "站内消息发给本单位的居民账号；勾选短信则同时发送给人口库中有手机号的居民。单位：",
+  alsoSms: "同时发送短信",
 } as const;
 
 export type AppKey = keyof typeof zh;
@@ -205,6 +207,8 @@ const en: Record<AppKey, string> = {
   reasonPrompt: "Please give a reason",
   cancel: "Cancel",
   bulkNotice: "Bulk notice",
+  bulkNoticeHint: "In-app messages to the unit's resident accounts; with SMS, also a text to every resident with a mobile phone. Unit: ",
+  alsoSms: "Also send SMS",
 };
 
 export function tr(key: AppKey, vars: Record<string, string | number> = {}): string {

@@ -1,5 +1,6 @@
 // What residents (and staff, as readers) see: the home feed, 村(居)务公开 by category, one post,
 // a unit's published items (the map links here) and my messages.
+import { mountMessages } from "../common/messages";
 import { h } from "../ui";
 import { fmtDate, read, route, state } from "./core";
 import { tr } from "./i18n";
@@ -190,30 +191,11 @@ async function unitItems(view: HTMLElement, params: string[]): Promise<void> {
   view.prepend(h("h2", {}, first ? `${first.textContent} · ${tr("headline")}/${tr("notice")}/${tr("affairs")}` : tr("empty")));
 }
 
-interface Message {
-  id: number;
-  subject: string;
-  body: string;
-  read: boolean;
-  created_at: string;
-  link?: string;
-}
-
-async function messages(view: HTMLElement): Promise<void> {
-  const box = h("div", { class: "list", id: "messages" });
+function messages(view: HTMLElement): void {
+  // The platform's in-app messages (站内消息), the same list the map client shows.
+  const box = h("div", { class: "messages", id: "messages" });
   view.append(h("h2", {}, tr("messages")), box);
-  let items: Message[];
-  try {
-    const res = await read<Message[] | { results: Message[] }>("/api/messages/");
-    items = Array.isArray(res) ? res : res.results;
-  } catch {
-    items = [];
-  }
-  box.replaceChildren(
-    ...(items.length
-      ? items.map((m) => h("div", { class: `card message${m.read ? "" : " unread"}` }, h("div", { class: "card-title" }, m.subject), h("div", { class: "card-summary" }, m.body), h("div", { class: "card-meta" }, fmtDate(m.created_at))))
-      : [h("p", { class: "muted pad" }, tr("noMessages"))]),
-  );
+  mountMessages(box, { onOpen: (m) => (m.link ? location.assign(m.link) : undefined) });
 }
 
 export function registerReaderRoutes(): void {

@@ -1,5 +1,6 @@
 // 民政易·社区端: writing a post (with images and PDF/Excel files), my drafts, the review queue,
 // one post's review page (actions, timeline), binding confirmations and the 村务公开 cadence list.
+import { startJob, watchJob } from "../common/jobs";
 import { h, showError, toast } from "../ui";
 import { fmtDate, go, read, route, send, state, upload } from "./core";
 import { tr, type AppKey } from "./i18n";
@@ -173,6 +174,7 @@ async function staffHome(view: HTMLElement): Promise<void> {
     ["#/staff/mine", "myPosts", caps.write],
     ["#/staff/queue", "queue", caps.review],
     ["#/staff/claims", "claims", caps.write],
+    ["#/staff/notice", "bulkNotice", caps.write],
     ["#/staff/cadence", "cadence", true],
   ];
   view.append(h("div", { class: "menu" }, ...links.filter(([, , ok]) => ok).map(([href, label]) => h("a", { href, class: "menu-item", "data-menu": href }, tr(label), h("span", {}, "›")))));
@@ -376,7 +378,37 @@ async function cadence(view: HTMLElement): Promise<void> {
   );
 }
 
+// -- 群发通知: a notice to every resident of my unit, as a background job with a progress bar ---------------
+function bulkNotice(view: HTMLElement): void {
+  const subject = h("input", { name: "subject", required: true, maxlength: 200 });
+  const body = h("textarea", { name: "body", rows: 5, maxlength: 2000 });
+  const sms = h("input", { name: "sms", type: "checkbox" });
+  const progress = h("div", { id: "notice-job" });
+  const send = h("button", { type: "submit", class: "primary", id: "notice-send" }, tr("submit"));
+  const form = h(
+    "form",
+    { class: "stack", id: "notice-form" },
+    h("p", { class: "muted" }, `${tr("bulkNoticeHint")}${state.me?.unit?.name ?? ""}`),
+    h("label", {}, tr("title"), subject),
+    h("label", {}, tr("body"), body),
+    h("label", { class: "inline" }, sms, tr("alsoSms")),
+    send,
+    progress,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!subject.value.trim()) return;
+    send.disabled = true;
+    void startJob("residents.bulk_notice", { subject: subject.value.trim(), body: body.value.trim(), sms: sms.checked })
+      .then((job) => watchJob(job.id, progress))
+      .catch(showError)
+      .finally(() => (send.disabled = false));
+  });
+  view.append(h("h2", {}, tr("bulkNotice")), form);
+}
+
 export function registerStaffRoutes(): void {
+  route(/^\/staff\/notice$/, bulkNotice, { title: "bulkNotice", back: true });
   route(/^\/staff$/, staffHome, { title: "staffOnly" });
   route(/^\/staff\/write(?:\/(\d+))?$/, write, { title: "write", back: true });
   route(/^\/staff\/drafts$/, (v) => box(v, "drafts", "drafts"), { back: true });
