@@ -198,3 +198,26 @@ def test_rejected_post_tells_the_author_why(phones: Any, demo: Any) -> None:
     staff.page.click(f"#box-drafts a[data-post-id='{post.pk}']")
     assert "退回原因：请附上收支明细表" in staff.page.inner_text("#rejection")
     staff.shot("app-rejected")
+
+
+def test_finance_item_printed_from_the_app(phones: Any, demo: Any, settings: Any, tmp_path: Path) -> None:
+    from core.documents.seals import upload_seal
+    from core.testing import seal_png
+    from core.workflow import services as workflow
+    from publication import services
+    from publication.models import Post
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    upload_seal(demo.village_admin, demo.community, "committee", io.BytesIO(seal_png()))
+    post = services.create_post(demo.village_staff, demo.community, {
+        "channel": "affairs", "category": "finance", "title": "2026年4月财务收支公开", "body": "本月收入 9,000 元。"})
+    workflow.submit(post, demo.village_staff)
+    workflow.approve(Post.objects.get(pk=post.pk), demo.village_reviewer)
+    staff = phones(demo.village_staff.username)
+    staff.open(f"#/staff/post/{post.pk}")
+    staff.page.click("#print-pdf")
+    link = staff.page.wait_for_selector("#printed-link")
+    assert "2026年4月财务收支公开" in link.inner_text()
+    pdf = staff.page.request.get(staff.base_url + link.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    staff.shot("app-print")

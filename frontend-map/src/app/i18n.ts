@@ -104,6 +104,7 @@ const zh = {
   bulkNotice: "群发通知",
   bulkNoticeHint: "站内消息发给本单位的居民账号；勾选短信则同时发送给人口库中有手机号的居民。单位：",
   alsoSms: "同时发送短信",
+  printPdf: "打印公开栏文书（PDF，加盖印章）",
 } as const;
 
 export type AppKey = keyof typeof zh;
@@ -209,6 +210,7 @@ const en: Record<AppKey, string> = {
   bulkNotice: "Bulk notice",
   bulkNoticeHint: "In-app messages to the unit's resident accounts; with SMS, also a text to every resident with a mobile phone. Unit: ",
   alsoSms: "Also send SMS",
+  printPdf: "Print for the notice board (PDF with seal)",
 };
 
 export function tr(key: AppKey, vars: Record<string, string | number> = {}): string {

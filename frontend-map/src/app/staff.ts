@@ -201,7 +201,11 @@ async function manage(view: HTMLElement, params: string[]): Promise<void> {
       .filter((a) => a !== "edit")
       .map((a) => h("button", { type: "button", class: a.startsWith("reject") || a === "withdraw" ? "secondary" : "primary", "data-action": a, onclick: () => void act(p, a) }, tr(ACTION_LABEL[a] ?? "done"))),
     p.actions.includes("edit") ? h("a", { class: "button secondary", href: `#/staff/write/${p.id}`, "data-action": "edit" }, tr("actEdit")) : null,
+    p.channel === "affairs" && p.state === "published" && (state.me?.capabilities.write || state.me?.capabilities.review)
+      ? h("button", { type: "button", class: "secondary", id: "print-pdf", onclick: () => void printPdf(p, printed) }, tr("printPdf"))
+      : null,
   );
+  const printed = h("div", { id: "printed" });
   view.append(
     h(
       "article",
@@ -218,6 +222,7 @@ async function manage(view: HTMLElement, params: string[]): Promise<void> {
       ),
       ...notes,
       actions,
+      printed,
       ...(p.attachments ?? []).filter((a) => a.kind === "image").map((a) => h("img", { class: "post-image", src: a.url, alt: a.name })),
       body,
       ...(p.attachments ?? []).filter((a) => a.kind !== "image").map((a) => h("a", { class: "file", href: a.url, target: "_blank" }, a.name)),
@@ -239,6 +244,17 @@ async function manage(view: HTMLElement, params: string[]): Promise<void> {
       ),
     ),
   );
+}
+
+async function printPdf(p: Managed, el: HTMLElement): Promise<void> {
+  el.replaceChildren(h("p", { class: "muted" }, "…"));
+  try {
+    const doc = await send<{ url: string; pages: number; title: string }>(`/api/publication/posts/${p.id}/print/`, {});
+    el.replaceChildren(h("a", { class: "file", id: "printed-link", href: doc.url, target: "_blank" }, `PDF · ${doc.title}（${doc.pages} 页）`));
+  } catch (err) {
+    el.replaceChildren();
+    showError(err);
+  }
 }
 
 function askReason(): Promise<string | null> {

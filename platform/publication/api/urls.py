@@ -10,6 +10,7 @@ urlpatterns = [
     path("posts/", views.PostListView.as_view(), name="publication-posts"),
     path("posts/<int:pk>/", views.PostDetailView.as_view(), name="publication-post"),
     path("posts/<int:pk>/actions/<slug:action>/", views.PostActionView.as_view(), name="publication-post-action"),
+    path("posts/<int:pk>/print/", views.PrintView.as_view(), name="publication-post-print"),
     path("posts/<int:pk>/timeline/", views.TimelineView.as_view(), name="publication-post-timeline"),
     path("posts/<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="publication-attachments"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="publication-attachment"),

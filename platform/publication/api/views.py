@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from boundaries.models import AdminUnit
 
-from .. import cadence, services
+from .. import cadence, printing, services
 from ..models import GROUPS, Attachment, AttachmentKind, Post
 from . import serializers as out
 
@@ -177,6 +177,17 @@ class PostActionView(APIView):
         data.is_valid(raise_exception=True)
         workflow.run(action, post, request.user, dict(data.validated_data).get("reason", ""))
         return Response(out.manage_detail(_managed(request, pk), request.user))
+
+
+class PrintView(APIView):
+    """POST: the 村(居)务公开 item as a PDF with the committee's seal (a recorded document)."""
+
+    permission_classes = [IsStaffAccount]
+
+    def post(self, request: Request, pk: int) -> Response:
+        doc = printing.print_affairs(request.user, _managed(request, pk))
+        return Response({"id": doc.pk, "title": doc.title, "pages": doc.pages,
+                         "url": f"/api/documents/{doc.pk}/file/"}, status=201)
 
 
 class TimelineView(APIView):
