@@ -131,6 +131,8 @@ def test_post_reviewed_published_and_widened(phones: Any, demo: Any, tmp_path: P
     reviewer = phones(demo.village_reviewer.username)
     reviewer.page.click("#tabbar a[data-tab='#/staff/queue']")
     reviewer.page.click(f"#box-queue a[data-post-id='{post.pk}']")
+    reviewer.page.wait_for_selector("#post-state.submitted")
+    reviewer.page.wait_for_selector("article.manage img.post-image")
     reviewer.shot("app-review")
     reviewer.act("approve")
     assert reviewer.page.inner_text("#post-state") == "已发布"
