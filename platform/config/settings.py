@@ -155,6 +155,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# 民政易's web app manifest (WhiteNoise does not know the extension).
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(REPO_DIR / "var" / "media"))
 DATA_DIR = REPO_DIR / "data"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
