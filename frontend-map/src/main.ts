@@ -12,6 +12,7 @@ import { panels, type Panel } from "./panels";
 import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
 import { setupLabels } from "./labels";
+import { setupCadenceLayer } from "./publication/cadence-layer";
 import { setupKit } from "./kit";
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
   setupSearch(app);
   setup3d(app);
   setupKit(app);
+  void setupCadenceLayer(map, names).catch(showError); // the publication module's layer, when offered
 }
 
 main().catch((err) => {
