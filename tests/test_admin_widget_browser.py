@@ -3,6 +3,7 @@ the boundary drawn, nothing requested outside the server."""
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -14,7 +15,7 @@ from django.test import Client
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # as in tests/e2e/conftest.py
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--enable-unsafe-swiftshader"]
 BASE = "http://testserver"
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 def test_admin_map_widget_renders_offline(demo: Any) -> None:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.fail(f"no Chromium at {CHROMIUM}: scripts/test installs it")
     from playwright.sync_api import sync_playwright
 
     client = Client()

@@ -14,7 +14,8 @@ if _env_file.exists():
     environ.Env.read_env(str(_env_file))
 
 DEBUG: bool = env.bool("DEBUG", default=False)
-SECRET_KEY: str = env.str("SECRET_KEY", default="dev-insecure-change-me" if DEBUG else environ.Env.NOTSET)
+# No default, not even with DEBUG: a key every clone shares signs nothing. scripts/run generates one.
+SECRET_KEY: str = env.str("SECRET_KEY")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -232,15 +233,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Personal data: ID numbers are encrypted at rest with this key, and looked up by a
-# keyed hash. Both come from the environment; the dev default is only for DEBUG runs.
-PII_ENCRYPTION_KEY: str = env.str("PII_ENCRYPTION_KEY", default="dev-only-pii-key-change-me" if DEBUG else environ.Env.NOTSET)
+# Personal data: ID numbers are encrypted at rest with this key, and looked up by a keyed hash.
+# From the environment only, never a default (scripts/run generates one and keeps it).
+PII_ENCRYPTION_KEY: str = env.str("PII_ENCRYPTION_KEY")
 
 LOGIN_RATE_LIMIT: int = env.int("LOGIN_RATE_LIMIT", default=5)  # failed attempts per 15 minutes
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
+# Secure cookies travel over HTTPS only. Strict by default, DEBUG or not; scripts/run turns them off
+# only when it serves plain HTTP on a loopback address.
+SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0

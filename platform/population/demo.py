@@ -170,7 +170,7 @@ def generate(scale: str = "default", seed: int = 2026, progress: Progress | None
     seq = np.empty(n, dtype=np.int64)
     seq[order] = (offset + np.arange(n) - group_start) * 2
     seq += male.astype(int)
-    if seq.max() > 999:
+    if int(np.max(seq)) > 999:
         raise RuntimeError("too many people share a region and birth date for 3-digit sequence numbers")
 
     elsewhere = rng.random(n) < ELSEWHERE_SHARE

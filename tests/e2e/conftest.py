@@ -19,7 +19,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend-map" / "dist" / "index.html"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; where the distribution has no deb of it (Ubuntu: only a snap), scripts/test
+# installs Playwright's own build and names it in CHROMIUM.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--enable-unsafe-swiftshader", "--use-gl=angle", "--use-angle=swiftshader",
@@ -31,9 +33,9 @@ PASSWORD = "Demo2026!yb"
 @pytest.fixture(scope="session")
 def browser() -> Generator[Any, None, None]:
     if not DIST.exists():
-        pytest.fail("frontend-map/dist is missing: run `cd frontend-map && npm ci && npm run build` (scripts/test does)")
+        pytest.fail("frontend-map/dist is missing: scripts/test (or scripts/run) builds it")
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.fail(f"no Chromium at {CHROMIUM}: scripts/test installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
