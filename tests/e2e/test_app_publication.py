@@ -78,6 +78,7 @@ class Phone:
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.wait_for_function("[...document.images].every((i) => i.complete)")
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
     def close(self) -> None:
