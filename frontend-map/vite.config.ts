@@ -11,6 +11,8 @@ export default defineConfig({
     target: "es2022",
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
+      // Two pages from one project: the map client (/map/) and 民政易, the phone app (/app/).
+      input: { index: "index.html", app: "app.html" },
       output: {
         // MapLibre is large and changes rarely: its own chunk caches across releases of our code.
         manualChunks(id: string): string | undefined {
@@ -24,6 +26,6 @@ export default defineConfig({
   },
   server: {
     // `npm run dev` against a local Django on :8000.
-    proxy: { "/api": "http://127.0.0.1:8000", "/tiles": "http://127.0.0.1:8000", "/accounts": "http://127.0.0.1:8000" },
+    proxy: { "/api": "http://127.0.0.1:8000", "/tiles": "http://127.0.0.1:8000", "/accounts": "http://127.0.0.1:8000", "/app/sw.js": "http://127.0.0.1:8000", "/app/manifest.webmanifest": "http://127.0.0.1:8000" },
   },
 });

@@ -28,6 +28,7 @@ CORE_PERMISSIONS = tuple(c for c in vars(core_permissions).values()
 EXEMPT: dict[str, str] = {
     "adminunits.BoundaryVersion": "it is the boundary's own history, written with every audited change of the unit",
     "audit.AuditEvent": "it is the audit trail itself",
+    "core.WorkflowEvent": "it is a reviewable item's timeline, written with the audit record of each transition",
     "population.PersonEvent": "it is a person's own history, read only through the (scoped) person",
     "population.BuildingResidents": "a derived count per building kept by a database trigger, read by tiles only",
 }

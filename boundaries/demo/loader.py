@@ -49,6 +49,8 @@ class DemoInfo:
             "town_admin": "shuanglonghu_admin",
             "town_staff": "shuanglonghu_staff",
             "town_supervisor": "shuanglonghu_supervisor",
+            "town_reviewer": "shuanglonghu_reviewer",
+            "district_reviewer": "yubei_reviewer",
             "other_town_admin": "huixing_admin",
             "village_admin": f"{self.community}_admin",
             "village_staff": f"{self.community}_staff",

@@ -13,6 +13,7 @@ import { setupSearch } from "./search";
 import { setup3d } from "./view3d";
 import { setupLabels } from "./labels";
 import { isSoftwareRenderer } from "./gpu";
+import { setupCadenceLayer } from "./publication/cadence-layer";
 import { setupKit } from "./kit";
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
   setupSearch(app);
   setup3d(app);
   setupKit(app);
+  void setupCadenceLayer(map, names).catch(showError); // the publication module's layer, when offered
 }
 
 main().catch((err) => {

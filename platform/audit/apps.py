@@ -9,6 +9,7 @@ class AuditConfig(AppConfig):
         from core.documents.models import Document, Seal
         from core.jobs.models import Job
         from core.notices.models import Notice
+        from core.workflow.signals import transitioned
 
         from . import registry
 
@@ -20,3 +21,5 @@ class AuditConfig(AppConfig):
                           exclude=("messages", "heartbeat_at", "worker"))
         registry.register(Notice, unit_path=lambda n: n.unit.path if n.unit_id else "")
         registry.connect_registered_models()
+        # Every review-workflow step (core.workflow) is recorded with its reason.
+        transitioned.connect(registry.record_transition, dispatch_uid="audit-workflow-transition")

@@ -104,6 +104,13 @@ def record(
     )
 
 
+def record_transition(sender: Any, item: models.Model, user: Any, action: str, before: dict[str, Any],
+                      after: dict[str, Any], reason: str = "", **kwargs: Any) -> None:
+    """A review-workflow step (core.workflow.signals.transitioned) as an update with its reason."""
+    unit = getattr(item, "unit", None)
+    record(Action.UPDATE, item, getattr(unit, "path", ""), before, after, reason=reason, actor=user)
+
+
 def _pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     reg = _registry[sender]
     old = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None

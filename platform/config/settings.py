@@ -48,6 +48,10 @@ BOUNDARY_SNAP_TOLERANCE_M: dict[int, float] = _level_floats(
     env.str("BOUNDARY_SNAP_TOLERANCE_M", default="1:10,2:5,3:3,4:1,5:0.5"))
 BOUNDARY_COVERAGE_LEVELS: tuple[int, ...] = tuple(int(v) for v in env.list("BOUNDARY_COVERAGE_LEVELS", default=["1", "2", "3"]))
 BOUNDARY_MIN_GAP_M2: float = env.float("BOUNDARY_MIN_GAP_M2", default=1.0)
+# Publication uploads: images are re-encoded with the long side capped; PDF/xlsx kept as sent.
+PUBLICATION_MAX_IMAGE_BYTES: int = env.int("PUBLICATION_MAX_IMAGE_BYTES", default=15 * 1024 * 1024)
+PUBLICATION_MAX_FILE_BYTES: int = env.int("PUBLICATION_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+PUBLICATION_MAX_IMAGE_SIDE: int = env.int("PUBLICATION_MAX_IMAGE_SIDE", default=1920)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,6 +75,8 @@ INSTALLED_APPS = [
     "audit",
     "population",
     "places",
+    "publication",
+    "residents",
     "tiles.apps.TilesConfig",
 ]
 
@@ -150,6 +156,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# 民政易's web app manifest (WhiteNoise does not know the extension).
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(REPO_DIR / "var" / "media"))
 DATA_DIR = REPO_DIR / "data"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

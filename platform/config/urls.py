@@ -11,6 +11,8 @@ api_patterns = [
     path("", include("audit.api.urls")),
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
+    path("publication/", include("publication.api.urls")),
+    path("residents/", include("residents.api.urls")),
     path("", include("core.jobs.api.urls")),
     path("", include("core.notices.api.urls")),
     path("", include("core.documents.api.urls")),
@@ -23,6 +25,7 @@ urlpatterns = [
     # Pages without an icon link of their own (the Django admin, the API docs) get the same icon.
     path("favicon.ico", views.favicon, name="favicon"),
     path("map/", views.map_page, name="map"),
+    path("app/", include("residents.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),

@@ -66,6 +66,19 @@ class ReadStaffWriteWriter(BasePermission):
         return roles.can_write(request.user)
 
 
+class ReadAnyWriteResident(BasePermission):
+    """Read for every signed-in account, write for residents only: what a resident sends from
+    民政易 about themselves (binding their community, later their requests)."""
+
+    message = "仅居民账号可以提交。"
+    code = "residents_only"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return roles.is_signed_in(request.user)
+        return roles.is_resident(request.user)
+
+
 class ReadAnyWriteWriter(BasePermission):
     """Read for every signed-in account (residents included: public data such as facilities),
     write for roles that may change domain data."""

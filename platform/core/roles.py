@@ -84,6 +84,17 @@ def can_review(user: AnyUser) -> bool:
     return _has_role(user, Role.ADMIN, Role.REVIEWER)
 
 
+def can_review_unit(user: AnyUser, unit: Any) -> bool:
+    """May approve or reject what is submitted to ``unit``'s level: a reviewer or administrator of
+    exactly that unit (a village reviews its own items, the town what villages send up, the
+    district what towns send up). Reviewing is not inherited downwards or upwards."""
+    if unit is None:
+        return False
+    if is_superuser(user):
+        return True
+    return can_review(user) and getattr(user, "unit_id", None) == getattr(unit, "pk", None)
+
+
 def can_reveal(user: AnyUser) -> bool:
     """May see one person's full ID number or phone at a time, with a reason (audited). Also gates
     anything that could confirm a full ID number, such as searching by one."""

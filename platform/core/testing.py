@@ -13,6 +13,8 @@ town_staff          staff of the town above both villages
 town_supervisor     the town's read-only supervisor
 other_town_admin    the administrator of another town
 district_admin      the district bureau's administrator
+town_reviewer       the town's reviewer (reviews what villages send up)
+district_reviewer   the district bureau's reviewer (reviews what towns send up)
 anonymous           nobody signed in
 =================== ===========================================================
 
@@ -33,7 +35,7 @@ from rest_framework.test import APIClient
 
 STANDARD = ("village_staff", "neighbour_staff", "town_staff", "other_town_admin", "town_supervisor",
             "resident", "neighbour_resident", "anonymous")
-ALL = (*STANDARD, "village_admin", "village_reviewer", "district_admin")
+ALL = (*STANDARD, "village_admin", "village_reviewer", "district_admin", "town_reviewer", "district_reviewer")
 
 
 class Actors:

@@ -114,7 +114,7 @@ install_frontend() {
     echo "$want" > "$STAMPS/npm"
   fi
   # NUL-separated: file names may hold spaces (glyph folders such as "Noto Sans Regular").
-  local src; src="$(find frontend-map/src frontend-map/public frontend-map/index.html frontend-map/vite.config.ts frontend-map/package-lock.json -type f -print0 2>/dev/null | sort -z | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-16)"
+  local src; src="$(find frontend-map/src frontend-map/public frontend-map/index.html frontend-map/app.html frontend-map/vite.config.ts frontend-map/package-lock.json -type f -print0 2>/dev/null | sort -z | xargs -0 cat 2>/dev/null | sha256sum | cut -c1-16)"
   if [ ! -d frontend-map/dist ] || [ "$(cat "$STAMPS/frontend" 2>/dev/null)" != "$src" ]; then
     log "building the front end"
     (cd frontend-map && npm run --silent build)

@@ -59,6 +59,8 @@ export const treePanel: Panel = {
         body.replaceChildren(
           list,
           facts,
+          // A community's published items are one click away: its list in 民政易.
+          fp.level === 3 ? h("a", { class: "published-link", id: "published-link", href: `/app/#/unit/${unitId(focus)}`, target: "_blank" }, `${t("publishedItems")} ›`) : "",
           h("h4", {}, `${t("children")} (${kids.length})`),
           kids.length ? h("ul", { class: "children" }, ...kids.map((k) => row(app, k, "child"))) : h("p", { class: "muted" }, t("noChildren")),
         );
