@@ -26,7 +26,9 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--enable-unsafe-swiftshader", "--use-gl=angle", "--use-angle=swiftshader",
 ]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Journeys' screenshots go to var/screenshots; SCREENSHOTS_DIR=docs/screenshots refreshes the ones the
+# docs show (a test run should not rewrite committed files).
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "var" / "screenshots")
 PASSWORD = "Demo2026!yb"
 
 

@@ -3,6 +3,7 @@ table, the committee's seal in colour where the signature is, read back from the
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,9 @@ def test_finance_item_prints_with_seal_and_chinese_text(actors: Actors, demo: An
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "p.pdf"),
                     str(tmp_path / "page")], check=True)
     page = Image.open(tmp_path / "page.png").convert("RGB")
-    page.save(Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "publication-finance-print.png")
+    shots = Path(os.environ.get("SCREENSHOTS_DIR") or Path(__file__).resolve().parents[3] / "var" / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    page.save(shots / "publication-finance-print.png")
     w, h = page.size
     px: Any = page.load()
     ink = sum(1 for x in range(0, w, 3) for y in range(0, h, 3) if sum(px[x, y]) < 600)
