@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "population",
     "places",
     "publication",
+    "elections",
     "residents",
     "tiles.apps.TilesConfig",
 ]
