@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "places",
     "publication",
     "residents",
+    "polling",
     "tiles.apps.TilesConfig",
 ]
 

@@ -13,6 +13,7 @@ api_patterns = [
     path("places/", include("places.api.urls")),
     path("publication/", include("publication.api.urls")),
     path("residents/", include("residents.api.urls")),
+    path("polling/", include("polling.api.urls")),
     path("", include("core.jobs.api.urls")),
     path("", include("core.notices.api.urls")),
     path("", include("core.documents.api.urls")),
