@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "publication",
     "elections",
     "residents",
+    "polling",
     "tiles.apps.TilesConfig",
 ]
 

@@ -14,6 +14,7 @@ api_patterns = [
     path("publication/", include("publication.api.urls")),
     path("elections/", include("elections.api.urls")),
     path("residents/", include("residents.api.urls")),
+    path("polling/", include("polling.api.urls")),
     path("", include("core.jobs.api.urls")),
     path("", include("core.notices.api.urls")),
     path("", include("core.documents.api.urls")),
