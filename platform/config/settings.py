@@ -83,7 +83,9 @@ INSTALLED_APPS = [
     "population",
     "places",
     "publication",
+    "elections",
     "residents",
+    "polling",
     "tiles.apps.TilesConfig",
 ]
 

@@ -1,0 +1,1 @@
+"""Polling-day records; see docs/polling.md."""
