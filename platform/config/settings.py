@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "population",
     "places",
     "publication",
+    "elections",
     "residents",
     "polling",
     "tiles.apps.TilesConfig",

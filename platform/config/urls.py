@@ -12,6 +12,7 @@ api_patterns = [
     path("population/", include("population.api.urls")),
     path("places/", include("places.api.urls")),
     path("publication/", include("publication.api.urls")),
+    path("elections/", include("elections.api.urls")),
     path("residents/", include("residents.api.urls")),
     path("polling/", include("polling.api.urls")),
     path("", include("core.jobs.api.urls")),
