@@ -37,6 +37,8 @@ class Vote(models.Model):
     # The posts and candidates on this vote's ballot, as the outcome function reads them.
     posts = models.JSONField("职务与候选人", default=list)
     status = models.CharField("状态", max_length=10, choices=VoteStatus.choices, default=VoteStatus.OPEN)
+    # Totals per candidate from the paper tally sheet, when ballots are not entered one by one.
+    totals = models.JSONField("汇总票数", null=True, blank=True)
     outcome = models.JSONField("计票结果", null=True, blank=True)
     counted_at = models.DateTimeField(null=True, blank=True)
     counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -101,6 +103,9 @@ class BoxCount(models.Model):
         verbose_name = "票箱"
         verbose_name_plural = "票箱"
         constraints = [models.UniqueConstraint(fields=["vote", "station"], name="polling_box_once")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.vote_id}"
 
 
 class CardStatus(models.TextChoices):
@@ -168,6 +173,9 @@ class Proxy(models.Model):
         constraints = [models.UniqueConstraint(fields=["principal"], condition=Q(status="recorded"),
                                                name="polling_proxy_one_per_principal")]
 
+    def __str__(self) -> str:
+        return f"{self.principal_id}→{self.holder_id}"
+
 
 class Issuance(models.Model):
     """Ballots handed to a voter at a scan: for themselves (``proxy`` empty) or for a principal whose
@@ -191,6 +199,9 @@ class Issuance(models.Model):
         constraints = [models.UniqueConstraint(fields=["vote", "voter"], name="polling_issue_once")]
         indexes = [models.Index(fields=["vote", "station"], name="polling_issue_station")]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id}@{self.vote_id}"
+
 
 class BallotEntry(models.Model):
     """One paper ballot as entered at the count (唱票/计票): its marks per post (candidate ids or
@@ -213,9 +224,13 @@ class BallotEntry(models.Model):
         verbose_name_plural = "选票录入"
         constraints = [models.UniqueConstraint(fields=["vote", "station", "number", "entry"], name="polling_ballot_once")]
 
+    def __str__(self) -> str:
+        return f"{self.station_id}#{self.number}{self.entry}"
+
 
 class AnnouncementKind(models.TextChoices):
     CANDIDATES = "candidates", "候选人名单公告"
+    PROXIES = "proxies", "委托投票名单公告"
     RESULTS = "results", "选举结果公告"
 
 
@@ -238,6 +253,9 @@ class Announcement(models.Model):
         verbose_name = "选举公告"
         verbose_name_plural = "选举公告"
 
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
 
 class Archive(models.Model):
     """The archive of a finished election: the package (zip with a manifest of SHA-256 digests) and
@@ -255,3 +273,6 @@ class Archive(models.Model):
     class Meta:
         verbose_name = "选举归档"
         verbose_name_plural = "选举归档"
+
+    def __str__(self) -> str:
+        return f"归档 {self.election_id}"
