@@ -58,6 +58,8 @@ BOUNDARY_MIN_GAP_M2: float = env.float("BOUNDARY_MIN_GAP_M2", default=1.0)
 # Publication uploads: images are re-encoded with the long side capped; PDF/xlsx kept as sent.
 PUBLICATION_MAX_IMAGE_BYTES: int = env.int("PUBLICATION_MAX_IMAGE_BYTES", default=15 * 1024 * 1024)
 PUBLICATION_MAX_FILE_BYTES: int = env.int("PUBLICATION_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+# Voter cards are laid out by this many processes per printing job (the machine's cores).
+POLLING_CARD_PROCESSES: int = env.int("POLLING_CARD_PROCESSES", default=2)
 PUBLICATION_MAX_IMAGE_SIDE: int = env.int("PUBLICATION_MAX_IMAGE_SIDE", default=1920)
 
 INSTALLED_APPS = [
