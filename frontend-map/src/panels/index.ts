@@ -9,6 +9,7 @@ import { historyPanel } from "./history";
 import { checkPanel } from "./check";
 import { statsPanel } from "./stats";
 import { rulesPanel, sealsPanel } from "./kit";
+import { electionsPanel } from "../elections/panel";
 
 export interface Panel {
   id: string;
@@ -17,4 +18,4 @@ export interface Panel {
   render(app: App, el: HTMLElement): void;
 }
 
-export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel, sealsPanel, rulesPanel];
+export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel, electionsPanel, sealsPanel, rulesPanel];
