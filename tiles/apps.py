@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.module_loading import autodiscover_modules
 
 
 def _tile_session_settings(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -21,3 +22,6 @@ class TilesConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_tile_session_settings, dispatch_uid="maptiles_session_settings")
+        # Each module declares its layers in its own ``tiles`` package (tiles/layers.py): import them
+        # all, in INSTALLED_APPS order (the order of the combined base layer's parts).
+        autodiscover_modules("tiles")

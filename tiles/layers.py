@@ -1,19 +1,25 @@
-"""Tile layers as small declarations: one entry = one layer.
+"""The layer registry: modules declare their vector tile layers; ``tiles`` serves whatever is declared.
 
-A later module adds a layer by appending one ``VectorLayer`` here with its reviewed .sql file in
-tiles/sql/: the SQL returns ``id, geom (ST_AsMVTGeom), attributes...`` for one tile and one scope
-prefix; this file says which attributes go out at which zoom, the zoom range, who may see it, and
-which version sources (see migration 0001) make its tiles stale.
+A module owns its layers: its ``tiles/`` package (``<app>/tiles/__init__.py``) calls ``register(...)``
+with a ``VectorLayer`` whose SQL file sits next to it, and its own migration installs the version
+triggers for its tables (``tiles.triggers.version_triggers``). ``tiles`` imports those packages once at
+start-up (``TilesConfig.ready``) and never names a module's table itself. docs/tiles.md has the recipe.
+
+A layer's SQL returns ``id, geom (ST_AsMVTGeom), attributes...`` for one tile and one scope prefix; the
+declaration says which attributes go out at which zoom, the zoom range, who may see it, and which
+version sources make its tiles stale.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from core import roles
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from core.types import AnyUser
@@ -22,145 +28,129 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_ZOOM = 22  # deepest tile we answer; MapLibre overzooms beyond a source's maxzoom anyway
 
 
-def _read_sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+def read_sql(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _always() -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class VectorLayer:
-    name: str
+    """One vector layer. ``sql`` (and ``low_zoom_sql``) are paths, usually ``Path(__file__).parent / "x.sql"``
+    in the declaring module's ``tiles/`` package."""
+
+    name: str  # URL segment and MVT layer name
     title: str  # Chinese, shown in the layer list
-    sql: str  # file in tiles/sql/
+    sql: Path
     minzoom: int
     maxzoom: int  # advertised in TileJSON; deeper requests are still answered (overzoom)
     attributes: dict[int, tuple[str, ...]]  # min zoom -> attributes sent from that zoom on
-    sources: tuple[str, ...]  # version sources whose edits make these tiles stale
+    sources: tuple[str, ...]  # version sources whose edits make these tiles stale (tiles.triggers)
     public: bool = False  # anonymous visitors may read it (uncut: public data)
-    sql_literals: dict[str, Any] = field(default_factory=dict)  # {level}/{table} placeholders
-    generalise_level: int | None = None  # boundary level with coverage-simplified low zooms
+    # Who else may read it (a core.roles predicate); the rows are cut to their jurisdiction in any case.
+    visibility: Callable[[AnyUser], bool] = roles.is_signed_in
+    sql_literals: dict[str, Any] = field(default_factory=dict)  # {name} placeholders; "table" -> identifier
+    # An attribute sent only while its condition holds (e.g. a deployment setting), checked per request.
+    conditional: dict[str, Callable[[], bool]] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)  # TileJSON vector_layers descriptions
+    in_base: bool = False  # also a part of the combined "base" layer
+    # Boundary levels: below tiles.generalise.RAW_FROM_ZOOM, read this SQL over the coverage-simplified
+    # copy of that level (maptiles_generalisedunit) instead of ``sql``.
+    generalise_level: int | None = None
+    low_zoom_sql: Path | None = None
 
     def visible_to(self, user: AnyUser) -> bool:
-        if self.public:
-            return True
-        return bool(user is not None and user.is_authenticated)
+        return self.public or self.visibility(user)
 
     def attributes_at(self, z: int) -> tuple[str, ...]:
         chosen: tuple[str, ...] = ()
         for minz in sorted(self.attributes):
             if z >= minz:
                 chosen = self.attributes[minz]
-        if self.name == "building" and not settings.POPULATION_ENABLED:
-            chosen = tuple(a for a in chosen if a != "residents")
-        return chosen
+        return tuple(a for a in chosen if self.conditional.get(a, _always)())
+
+    def sql_for(self, z: int) -> Path:
+        from .generalise import RAW_FROM_ZOOM
+
+        if self.generalise_level is not None and self.low_zoom_sql is not None and z < RAW_FROM_ZOOM:
+            return self.low_zoom_sql
+        return self.sql
 
     @cached_property
     def fingerprint(self) -> str:
         """Changes when the layer's SQL or declaration changes, so old cached tiles are never served."""
-        h = hashlib.sha1(_read_sql(self.sql).encode())
+        h = hashlib.sha1(read_sql(self.sql).encode())
         h.update(repr((sorted(self.attributes.items()), sorted(self.sql_literals.items()))).encode())
-        if self.generalise_level is not None:
-            h.update(_read_sql("boundary_generalised.sql").encode())
+        if self.low_zoom_sql is not None:
+            h.update(read_sql(self.low_zoom_sql).encode())
         return h.hexdigest()[:8]
 
 
 @dataclass(frozen=True)
 class CombinedLayer:
-    """Several layers in one tile (the base style): MVT layers concatenate (protobuf repeated field)."""
+    """Several layers in one tile (the base style): MVT layers concatenate (protobuf repeated field).
+    Its parts are the registered layers declared ``in_base``, in registration order."""
 
     name: str
     title: str
-    parts: tuple[str, ...]
     public: bool = False
 
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(name for name, layer in vector_layers().items() if layer.in_base)
+
     def visible_to(self, user: AnyUser) -> bool:
-        return self.public or bool(user is not None and user.is_authenticated)
+        return self.public or roles.is_signed_in(user)
 
     def parts_for(self, user: AnyUser) -> list[VectorLayer]:
-        return [VECTOR_LAYERS[p] for p in self.parts if VECTOR_LAYERS[p].visible_to(user)]
+        layers = vector_layers()
+        return [layers[p] for p in self.parts if layers[p].visible_to(user)]
 
     @property
     def minzoom(self) -> int:
-        return min(VECTOR_LAYERS[p].minzoom for p in self.parts)
+        return min((vector_layers()[p].minzoom for p in self.parts), default=0)
 
     @property
     def maxzoom(self) -> int:
-        return max(VECTOR_LAYERS[p].maxzoom for p in self.parts)
+        return max((vector_layers()[p].maxzoom for p in self.parts), default=MAX_ZOOM)
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return tuple(s for p in self.parts for s in VECTOR_LAYERS[p].sources)
+        return tuple(s for p in self.parts for s in vector_layers()[p].sources)
 
-    @cached_property
+    @property
     def fingerprint(self) -> str:
-        return hashlib.sha1("".join(VECTOR_LAYERS[p].fingerprint for p in self.parts).encode()).hexdigest()[:8]
+        return hashlib.sha1("".join(vector_layers()[p].fingerprint for p in self.parts).encode()).hexdigest()[:8]
 
 
-_BOUNDARY_BASE = ("code", "name", "level", "kind")
-_BOUNDARY_FIELDS = {"code": "统计用区划代码", "name": "名称", "level": "层级 1-4", "kind": "类别",
-                    "area_m2": "面积（平方米，CGCS2000 高斯-克吕格投影）"}
-_PLACE_FIELDS = {"name": "名称", "category": "类别", "unit_code": "所属单元代码", "unit_name": "所属单元"}
-
-
-def _boundary(name: str, title: str, level: int, minzoom: int, public: bool, generalise: bool) -> VectorLayer:
-    return VectorLayer(
-        name=name, title=title, sql="boundary.sql", minzoom=minzoom, maxzoom=16,
-        attributes={0: _BOUNDARY_BASE, 12: (*_BOUNDARY_BASE, "area_m2")},
-        sources=(f"unit:{level}",), public=public, sql_literals={"level": level},
-        generalise_level=level if generalise else None, fields=_BOUNDARY_FIELDS,
-    )
-
-
-def _place(name: str, title: str, table: str, minzoom: int, public: bool) -> VectorLayer:
-    return VectorLayer(
-        name=name, title=title, sql="place.sql", minzoom=minzoom, maxzoom=16,
-        attributes={0: ("name", "category"), 14: ("name", "category", "unit_code", "unit_name")},
-        sources=(f"place:{name}",), public=public, sql_literals={"table": table}, fields=_PLACE_FIELDS,
-    )
-
-
-VECTOR_LAYERS: dict[str, VectorLayer] = {
-    layer.name: layer
-    for layer in [
-        _boundary("district", "区县", 1, 0, public=True, generalise=True),
-        _boundary("town", "镇街", 2, 6, public=True, generalise=True),
-        _boundary("community", "村社区", 3, 9, public=True, generalise=True),
-        # Neighbourhood outlines from z12 carry few vertices: ST_AsMVTGeom's grid snap is the same for
-        # both sides of a shared edge, so raw geometry needs no coverage simplification there.
-        _boundary("neighbourhood", "小区/村民小组", 4, 12, public=False, generalise=False),
-        VectorLayer(
-            name="building", title="楼栋", sql="building.sql", minzoom=13, maxzoom=17,
-            attributes={0: ("floors", "height_m", "building_use"),
-                        15: ("code", "name", "floors", "height_m", "building_use", "residents")},
-            sources=("unit:5",),
-            fields={"code": "楼栋编码", "name": "名称", "floors": "层数", "height_m": "高度（米）",
-                    "building_use": "用途", "residents": "登记居住人数（汇总）"},
-        ),
-        _place("facility", "服务设施", "places_facility", 11, public=True),
-        _place("organisation", "社会组织", "places_socialorganisation", 12, public=False),
-        _place("resident_unit", "驻区单位", "places_residentunit", 12, public=False),
-        VectorLayer(
-            name="event", title="社区活动", sql="event.sql", minzoom=12, maxzoom=16,
-            attributes={0: ("name", "category", "starts_at", "ends_at"),
-                        14: ("name", "category", "starts_at", "ends_at", "unit_code", "unit_name")},
-            sources=("place:event",),
-            fields={**_PLACE_FIELDS, "starts_at": "开始时间", "ends_at": "结束时间"},
-        ),
-    ]
-}
-
+_VECTOR_LAYERS: dict[str, VectorLayer] = {}
 COMBINED_LAYERS: dict[str, CombinedLayer] = {
-    "base": CombinedLayer(
-        name="base", title="底图（边界、楼栋、设施）",
-        parts=("district", "town", "community", "neighbourhood", "building", "facility"),
-        public=True,  # anonymous visitors get only its public parts
-    ),
+    # Anonymous visitors get only its public parts.
+    "base": CombinedLayer(name="base", title="底图", public=True),
 }
+
+
+def register(layer: VectorLayer) -> VectorLayer:
+    """Declare a layer (from a module's ``tiles/`` package). A name is taken once."""
+    if layer.name in _VECTOR_LAYERS or layer.name in COMBINED_LAYERS:
+        raise ImproperlyConfigured(f"tile layer {layer.name!r} is declared twice")
+    for path in (layer.sql, layer.low_zoom_sql):
+        if path is not None and not path.is_file():
+            raise ImproperlyConfigured(f"tile layer {layer.name!r}: no SQL file {path}")
+    _VECTOR_LAYERS[layer.name] = layer
+    return layer
+
+
+def vector_layers() -> dict[str, VectorLayer]:
+    """Every declared vector layer by name, in registration (INSTALLED_APPS) order."""
+    return _VECTOR_LAYERS
 
 
 def get_layer(name: str) -> VectorLayer | CombinedLayer | None:
-    return VECTOR_LAYERS.get(name) or COMBINED_LAYERS.get(name)
+    return _VECTOR_LAYERS.get(name) or COMBINED_LAYERS.get(name)
 
 
 def all_layers() -> list[VectorLayer | CombinedLayer]:
-    return [*VECTOR_LAYERS.values(), *COMBINED_LAYERS.values()]
+    return [*_VECTOR_LAYERS.values(), *COMBINED_LAYERS.values()]

@@ -22,7 +22,7 @@ _VERSION_SQL = (
 
 
 _TOKEN_SQL = (
-    "SELECT u.id, u.is_superuser, a.path, (" + _VERSION_SQL + ")"
+    "SELECT u.id, u.is_superuser, a.path, u.role, u.login_type, (" + _VERSION_SQL + ")"
     " FROM authtoken_token AS t JOIN accounts_user AS u ON u.id = t.user_id"
     " LEFT JOIN adminunits_adminunit AS a ON a.id = u.unit_id"
     " WHERE t.key = %s AND u.is_active"
@@ -56,11 +56,14 @@ def tile_version(sources: tuple[str, ...], z: int, x: int, y: int) -> int:
 
 @dataclass(frozen=True)
 class TokenPrincipal:
-    """The token's user as far as tiles need it (scope and visibility), read in the same query as
-    the tile version, and kept in the process memo afterwards (tiles/watch.py)."""
+    """The token's user as far as tiles need it (scope, and the role and login type that core.roles
+    decides a layer's visibility by), read in the same query as the tile version, and kept in the
+    process memo afterwards (tiles/watch.py)."""
 
     id: int
     is_superuser: bool
+    role: str
+    login_type: str
     unit: Any = field(default=None)
     is_authenticated: bool = True
     is_active: bool = True
@@ -78,7 +81,7 @@ def token_user_and_version(key: str, sources: tuple[str, ...], z: int, x: int, y
     if row is None:
         return None, 0
     unit = SimpleNamespace(path=row[2]) if row[2] is not None else None
-    user = TokenPrincipal(id=row[0], is_superuser=row[1], unit=unit)
+    user = TokenPrincipal(id=row[0], is_superuser=row[1], role=row[3], login_type=row[4], unit=unit)
     memo.put(("t", key), user, epoch)
-    memo.put(("v", sources, cell), int(row[3]), epoch)
-    return user, int(row[3])
+    memo.put(("v", sources, cell), int(row[5]), epoch)
+    return user, int(row[5])

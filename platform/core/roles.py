@@ -117,6 +117,16 @@ def can_manage_seals(user: AnyUser) -> bool:
     return _has_role(user, Role.ADMIN, Role.STAFF)
 
 
+def can_guide_elections(user: AnyUser) -> bool:
+    """Acts for the election guidance body (镇街选举指导机构): staff or administrators of a town
+    (街道/镇) or of the district above it. Only they lift an election's stop (异常情况) and authorise
+    its next step; a village or community never can, whatever its role."""
+    if is_superuser(user):
+        return True
+    unit = getattr(user, "unit", None)
+    return _has_role(user, Role.ADMIN, Role.STAFF) and unit is not None and Level.DISTRICT <= unit.level <= Level.TOWN
+
+
 def can_read_population(user: AnyUser) -> bool:
     """May read the population record of their jurisdiction (masked)."""
     return is_staff_account(user)
@@ -148,5 +158,6 @@ def capabilities(user: AnyUser) -> dict[str, Any]:
         "unit_admin": is_unit_admin(user),
         "population": can_read_population(user),
         "seals": can_manage_seals(user),
+        "guide_elections": can_guide_elections(user),
         "draw_levels": list(draw_levels(user)),
     }

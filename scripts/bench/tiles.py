@@ -76,7 +76,8 @@ def prepare_database(env: dict, db: str) -> None:
     with psycopg.connect(env["DATABASE_URL"].replace("postgis://", "postgresql://"), autocommit=True) as c:
         c.execute(f'ALTER DATABASE "{db}" SET jit = off')
         c.execute(f'ALTER DATABASE "{db}" SET max_parallel_workers_per_gather = 0')
-        # TiPG's views: the same rows and attributes as our layers (tiles/sql/*.sql).
+        # TiPG's views: the same rows and attributes as our layers (population/tiles/building.sql,
+        # boundaries/tiles/boundary.sql).
         c.execute("CREATE SCHEMA IF NOT EXISTS bench_tipg")
         c.execute("""
           CREATE OR REPLACE VIEW bench_tipg.building AS
@@ -191,10 +192,9 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
 
     django.setup()
     import psycopg
-    from django.conf import settings
 
     from tiles import generalise, mvt
-    from tiles.layers import VECTOR_LAYERS
+    from tiles.layers import vector_layers
 
     for level in (1, 2, 3):
         generalise.ensure_fresh(level)
@@ -210,10 +210,10 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
             layer, z, x, y = t
             key = (layer, z)
             if key not in statements:
-                statements[key] = mvt.layer_statement(VECTOR_LAYERS[layer], z)
+                statements[key] = mvt.layer_statement(vector_layers()[layer], z)
             row = conn.execute(statements[key], {
-                "z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z),
-                "population": bool(settings.POPULATION_ENABLED)}, binary=True).fetchone()
+                "z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z)},
+                binary=True).fetchone()
             data = bytes(row[0] or b"")
             return 200 if data else 204, len(data)
 
@@ -319,10 +319,10 @@ def http_factory(port: int, url_for, headers: dict):
 
 
 def tipg_url(t):
-    from tiles.layers import VECTOR_LAYERS
+    from tiles.layers import vector_layers
 
     layer, z, x, y = t
-    props = ",".join(VECTOR_LAYERS[layer].attributes_at(z))
+    props = ",".join(vector_layers()[layer].attributes_at(z))
     return f"/collections/bench_tipg.{layer}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={props}"
 
 

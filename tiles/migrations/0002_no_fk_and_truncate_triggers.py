@@ -5,17 +5,12 @@
   is derived data, always joined back to its unit, so it needs no constraint.
 * TRUNCATE fires no row/statement DELETE triggers: a TRUNCATE trigger now bumps the epoch and global
   rows of every source of the table, so no cached tile outlives a truncated table.
+  ``maptiles_truncated(sources...)`` is also what tiles.triggers installs for modules' tables.
 """
 from django.db import migrations
 
-SOURCES = {
-    "adminunits_adminunit": ["unit:1", "unit:2", "unit:3", "unit:4", "unit:5"],
-    "places_facility": ["place:facility"],
-    "places_socialorganisation": ["place:organisation"],
-    "places_residentunit": ["place:resident_unit"],
-    "places_communityevent": ["place:event"],
-    "population_buildingresidents": ["unit:5"],
-}
+# Modules' tables get theirs from tiles.triggers.version_triggers in their own migrations.
+SOURCES = {"adminunits_adminunit": ["unit:1", "unit:2", "unit:3", "unit:4", "unit:5"]}
 
 FORWARD = """
 ALTER TABLE maptiles_generalisedunit DROP CONSTRAINT IF EXISTS maptiles_generalisedunit_unit_id_fkey;

@@ -60,3 +60,12 @@ def test_superuser_may_do_everything(actors: Actors) -> None:
     assert not roles.is_resident(su)
     assert roles.can_write(su) and roles.can_review(su) and roles.can_reveal(su) and roles.is_unit_admin(su)
     assert roles.draw_levels(su) == (1, 2, 3, 4, 5)
+
+
+def test_only_town_or_district_writers_guide_elections(actors: Actors) -> None:
+    guides = {name for name in ("village_staff", "village_admin", "village_reviewer", "neighbour_staff", "town_staff",
+                                "town_supervisor", "town_reviewer", "other_town_admin", "district_admin", "resident",
+                                "anonymous") if roles.can_guide_elections(actors.user(name))}
+    assert guides == {"town_staff", "other_town_admin", "district_admin"}
+    assert roles.capabilities(actors.town_staff)["guide_elections"] is True
+    assert roles.capabilities(actors.village_admin)["guide_elections"] is False

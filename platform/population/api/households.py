@@ -8,12 +8,13 @@ from typing import Any
 from core.errors import DomainError
 from core.jobs.models import Job
 from core.jobs.services import start_job
+from core.parsers import FormParser, JSONParser, MultiPartParser
+from core.requests import body
 from core.types import request_user
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,7 +23,7 @@ from .. import services
 from ..codes import RELATIONS_TO_HEAD
 from ..models import Household
 from . import serializers as s
-from .views import Base, body
+from .views import Base
 
 MAX_UPLOAD = 20 * 1024 * 1024
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from boundaries.models import AdminUnit
 from tiles import cache, mvt, versions
-from tiles.layers import VECTOR_LAYERS, CombinedLayer, VectorLayer, get_layer
+from tiles.layers import CombinedLayer, VectorLayer, get_layer, vector_layers
 
 
 def _tiles_for(bounds: tuple[float, float, float, float], z: int) -> Iterator[tuple[int, int]]:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             z0, z1 = (int(v) for v in zooms.split("-")) if "-" in zooms else (int(zooms), int(zooms))
         except ValueError:
             raise CommandError("--zooms 应写成 10-15。") from None
-        names = [n for n in layers.split(",") if n] or list(VECTOR_LAYERS)
+        names = [n for n in layers.split(",") if n] or list(vector_layers())
         decls = []
         for name in names:
             if (decl := get_layer(name)) is None:

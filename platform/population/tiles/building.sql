@@ -1,11 +1,12 @@
 -- Buildings (level 5) for fill-extrusion. residents is an aggregate count per building, never a
--- person: population_buildingresidents is kept by a trigger on population_person. It is
--- NULL when the deployment zone has no population database (%(population)s false).
+-- person: population_buildingresidents is kept by a trigger on population_person. The layer's
+-- declaration (population/tiles/__init__.py) sends it only where the deployment zone has a
+-- population database.
 SELECT u.id,
        ST_AsMVTGeom(u.geom_3857, t.env, 4096, 64, true) AS geom,
        u.code, u.name, u.floors, u.height_m,
        COALESCE(NULLIF(u.building_use, ''), 'other') AS building_use,
-       CASE WHEN %(population)s THEN COALESCE(br.residents, 0) END AS residents
+       COALESCE(br.residents, 0) AS residents
 FROM adminunits_adminunit AS u
      LEFT JOIN population_buildingresidents AS br ON br.building_id = u.id,
      (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,

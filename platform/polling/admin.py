@@ -1,0 +1,1 @@
+"""Admin of polling day: the records are written by the services (scans, counts), so the admin reads."""
