@@ -11,6 +11,7 @@ from typing import Any
 from audit import registry as audit_registry
 from audit.models import Action
 from core.errors import DomainError
+from core.parsers import FormParser, MultiPartParser
 from core.permissions import IsStaffAccount, ReadStaffWriteWriter
 from core.types import request_user
 from django.conf import settings
@@ -19,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView

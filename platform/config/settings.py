@@ -44,6 +44,13 @@ def _level_floats(raw: str) -> dict[int, float]:
 # the child levels that must tile their parent, and the smallest gap reported (m²).
 BOUNDARY_MAX_VERTICES: int = env.int("BOUNDARY_MAX_VERTICES", default=200_000)
 BOUNDARY_MAX_BODY_BYTES: int = env.int("BOUNDARY_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+# Any request body (JSON, forms): larger ones are refused with a JSON 413 before parsing
+# (core.middleware). File uploads (multipart) may be as large as the largest upload a module takes.
+MAX_REQUEST_BYTES: int = env.int("MAX_REQUEST_BYTES", default=BOUNDARY_MAX_BODY_BYTES)
+MAX_UPLOAD_BYTES: int = env.int("MAX_UPLOAD_BYTES", default=32 * 1024 * 1024)
+# Django's own limit on what it holds in memory while parsing: the same figure, so no request within
+# the documented limits meets Django's default of 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE: int = MAX_REQUEST_BYTES
 BOUNDARY_SNAP_TOLERANCE_M: dict[int, float] = _level_floats(
     env.str("BOUNDARY_SNAP_TOLERANCE_M", default="1:10,2:5,3:3,4:1,5:0.5"))
 BOUNDARY_COVERAGE_LEVELS: tuple[int, ...] = tuple(int(v) for v in env.list("BOUNDARY_COVERAGE_LEVELS", default=["1", "2", "3"]))
@@ -86,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.ChosenLanguageMiddleware",
@@ -224,6 +232,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Malformed bodies (bad JSON, nesting, broken forms) are the API's JSON errors, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -5,6 +5,7 @@ import { getLang, setLang } from "../i18n";
 import { registerAccountRoutes, signInView } from "./account";
 import { buildTabbar, read, renderRoute, state } from "./core";
 import { registerReaderRoutes } from "./reader";
+import { registerPollingRoutes } from "./polling";
 import { registerStaffRoutes } from "./staff";
 
 async function boot(): Promise<void> {
@@ -33,7 +34,10 @@ async function boot(): Promise<void> {
   document.body.classList.toggle("staff", state.me.capabilities.staff);
   registerReaderRoutes();
   registerAccountRoutes();
-  if (state.me.capabilities.staff) registerStaffRoutes();
+  if (state.me.capabilities.staff) {
+    registerStaffRoutes();
+    registerPollingRoutes();
+  }
   buildTabbar();
   window.addEventListener("hashchange", () => void renderRoute());
   await renderRoute();

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.fields import GeoFeatureInput, GeometryField
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -14,8 +15,9 @@ def serializer_for(kind: str) -> type[GeoFeatureModelSerializer]:
     model = PLACE_MODELS[kind]
     extra = [f for f in ("opening_hours", "credit_code", "starts_at", "ends_at") if hasattr(model, f)]
 
-    class PlaceSerializer(GeoFeatureModelSerializer):
+    class PlaceSerializer(GeoFeatureInput, GeoFeatureModelSerializer):
         unit = serializers.PrimaryKeyRelatedField(queryset=AdminUnit.objects.all())
+        geom = GeometryField(geom_type="Point", help_text="GeoJSON Point, EPSG:4490 lon/lat")
         unit_name = serializers.CharField(source="unit.name", read_only=True)
         kind = serializers.SerializerMethodField()
 

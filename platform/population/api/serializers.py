@@ -155,6 +155,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class OptionalReasonSerializer(serializers.Serializer):
+    """A reason the service checks itself (``reason_required`` when it is missing)."""
+
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class PlaceSerializer(serializers.Serializer):
     house = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=HouseRelation.values)
@@ -229,5 +235,6 @@ class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     pool = serializers.IntegerField(required=False)
     dry_run = serializers.BooleanField(default=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
     job = serializers.RegexField(r"^[A-Za-z0-9-]{1,64}$", required=False,
                                  help_text="客户端生成的任务号；导入进行中可轮询 import/progress/<job>/")

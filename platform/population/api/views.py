@@ -11,8 +11,10 @@ from audit import registry as audit
 from audit.models import Action
 from core import roles
 from core.errors import DomainError
+from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import IsStaffAccount
 from core.renderers import FastJSONRenderer
+from core.requests import body, validated
 from core.types import request_user
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +25,6 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -82,14 +83,6 @@ class Pagination(PageNumberPagination):
         out = super().get_paginated_response_schema(schema)
         out["properties"]["count_capped"] = {"type": "boolean"}
         return out
-
-
-def body(request: Request) -> dict[str, Any]:
-    """The request's JSON/form object; any other top-level value (a list, a string) is refused."""
-    data = request.data
-    if not isinstance(data, dict):
-        raise DomainError("invalid_body", "请求内容应为 JSON 对象。")
-    return data
 
 
 class Base(APIView):
@@ -157,14 +150,19 @@ class PersonView(Base):
 
     @extend_schema(request=s.PersonPatchSerializer, responses=s.PersonSerializer, summary="修改人员信息（户籍地锁定）")
     def patch(self, request: Request, pk: int) -> Response:
-        person = services.update_person(request_user(request), self.person(pk), dict(request.data))
+        raw = body(request)
+        # Locked fields are named to the service, which refuses them with their own codes.
+        data = {k: raw[k] for k in services.LOCKED_FIELDS if k in raw}
+        data.update(validated(s.PersonPatchSerializer, request, partial=True))
+        person = services.update_person(request_user(request), self.person(pk), data)
         return Response(s.PersonSerializer(person, context={"detail": True}).data)
 
 
 class RevealView(Base):
     @extend_schema(request=s.ReasonSerializer, summary="查看完整身份证号和电话（须填写事由，记入审计）")
     def post(self, request: Request, pk: int) -> Response:
-        return Response(services.reveal(request_user(request), self.person(pk), body(request).get("reason", "")))
+        reason = validated(s.OptionalReasonSerializer, request)["reason"]
+        return Response(services.reveal(request_user(request), self.person(pk), reason))
 
 
 class PlaceView(Base):
@@ -180,7 +178,8 @@ class PlaceView(Base):
 class UnplaceView(Base):
     @extend_schema(request=s.ReasonSerializer, responses=s.PersonSerializer, summary="离开房屋")
     def post(self, request: Request, pk: int) -> Response:
-        person = services.unplace(request_user(request), self.person(pk), body(request).get("reason", ""))
+        reason = validated(s.OptionalReasonSerializer, request)["reason"]
+        person = services.unplace(request_user(request), self.person(pk), reason)
         return Response(s.PersonSerializer(person).data)
 
 
@@ -250,7 +249,8 @@ class TransferDecisionView(Base):
             person = services.accept_transfer(request_user(request), transfer, ser.validated_data.get("house"),
                                               ser.validated_data.get("house_relation", ""))
         else:
-            person = services.reject_transfer(request_user(request), transfer, body(request).get("reason", ""))
+            reason = validated(s.OptionalReasonSerializer, request)["reason"]
+            person = services.reject_transfer(request_user(request), transfer, reason)
         return Response(s.PersonSerializer(person).data)
 
 
@@ -308,7 +308,7 @@ class ImportView(Base):
                 cache.set(key, {"stage": stage, "done": done, "total": total}, timeout=3600)
 
         report = spreadsheets.import_workbook(d["file"], user=request_user(request), pool=pool, dry_run=d["dry_run"],
-                                              reason=body(request).get("reason") or "表格导入", progress=progress)
+                                              reason=d.get("reason") or "表格导入", progress=progress)
         if key:
             cache.set(key, {"stage": "完成", "done": report.rows, "total": report.rows, "ok": report.ok}, timeout=3600)
         return Response(report.as_dict(), status=200 if report.ok else 422)

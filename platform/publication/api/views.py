@@ -5,6 +5,7 @@ from typing import Any
 
 from core import roles
 from core.errors import DomainError
+from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import IsStaffAccount
 from core.types import request_user
 from core.workflow import services as workflow
@@ -13,7 +14,6 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
