@@ -52,8 +52,11 @@ logger = logging.getLogger("django.request")
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _DB_SESSIONS = "django.contrib.sessions.backends.db"
 
-#: Middleware whose work shows in every answer: run on the lane's answers too (subclasses included).
+#: Middleware whose work shows in every answer: run on the lane's answers too (Django's by class,
+#: subclasses included; the kernel's by path: request limits — 413 and draining an unread body —
+#: and the Content-Security-Policy header).
 REPLAYED: tuple[type, ...] = (SecurityMiddleware, CommonMiddleware, LocaleMiddleware, XFrameOptionsMiddleware)
+REPLAYED_PATHS = frozenset({"core.middleware.RequestLimitsMiddleware", "core.middleware.ContentSecurityPolicyMiddleware"})
 #: Middleware that change nothing in a tile's answer, and why (the parity test holds them to it).
 INERT: dict[str, str] = {
     "whitenoise.middleware.WhiteNoiseMiddleware": "answers STATIC_URL paths only",
@@ -96,12 +99,15 @@ def _session_user(environ: dict) -> Callable[[], Any]:
     return resolve
 
 
+def _replayed(path: str) -> bool:
+    return path in REPLAYED_PATHS or issubclass(import_string(path), REPLAYED)
+
+
 def _replayed_chain(inner: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse] | None:
     """``inner`` wrapped in the configured middleware that shape every answer, the way
     ``BaseHandler.load_middleware`` wraps a view (same classes, order and exception handling).
     None when settings name a middleware the lane does not know to be inert for a tile."""
-    unknown = [path for path in settings.MIDDLEWARE
-               if not issubclass(import_string(path), REPLAYED) and path not in INERT]
+    unknown = [path for path in settings.MIDDLEWARE if not _replayed(path) and path not in INERT]
     if settings.SESSION_SAVE_EVERY_REQUEST:
         unknown.append("SESSION_SAVE_EVERY_REQUEST")  # the session middleware would then write on every tile
     if unknown:
@@ -109,9 +115,8 @@ def _replayed_chain(inner: Callable[[HttpRequest], HttpResponse]) -> Callable[[H
         return None
     handler = convert_exception_to_response(inner)
     for path in reversed(settings.MIDDLEWARE):
-        cls = import_string(path)
-        if issubclass(cls, REPLAYED):
-            handler = convert_exception_to_response(cls(handler))
+        if _replayed(path):
+            handler = convert_exception_to_response(import_string(path)(handler))
     return cast(Callable[[HttpRequest], HttpResponse], handler)  # sync middleware over a sync view
 
 
@@ -132,7 +137,8 @@ class TileLane:
     per such combination and remembers the result as a header template: the same headers, with the
     answer's own values and the body length filled in. A 404 (where CommonMiddleware and the locale
     middleware look at the path), any change of status or body, or a cookie is never remembered; nor
-    is a plain-HTTP request while SECURE_SSL_REDIRECT is on (its redirect can depend on the path).
+    is a plain-HTTP request while SECURE_SSL_REDIRECT is on (its redirect can depend on the path), nor
+    a request with a body (the request limits check and drain it each time).
     """
 
     def __init__(self, django_app: WSGIApp, *, watch: bool = False):
@@ -146,13 +152,13 @@ class TileLane:
     def _request_key(self, environ: dict) -> tuple:
         """Every request input the replayed middleware read: scheme and TLS proxy header
         (``is_secure``), host inputs (``get_host``, PREPEND_WWW), script prefix, language cookie and
-        Accept-Language (the locale middleware)."""
+        Accept-Language (the locale middleware), the body's length (request limits)."""
         cookie = environ.get("HTTP_COOKIE", "")
         lang = parse_cookie(cookie).get(settings.LANGUAGE_COOKIE_NAME) if settings.LANGUAGE_COOKIE_NAME in cookie else None
         return (environ.get("wsgi.url_scheme"), environ.get(self._proxy_header), environ.get("HTTP_HOST"),
                 environ.get("SERVER_NAME"), environ.get("SERVER_PORT"), environ.get("HTTP_X_FORWARDED_HOST"),
                 environ.get("HTTP_X_FORWARDED_PORT"), environ.get("SCRIPT_NAME"), lang,
-                environ.get("HTTP_ACCEPT_LANGUAGE"))
+                environ.get("HTTP_ACCEPT_LANGUAGE"), environ.get("CONTENT_LENGTH") or "")
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -193,6 +199,8 @@ class TileLane:
         if answer is None:  # the middleware answered (a redirect): the tile was never asked for
             return
         if not request.is_secure() and settings.SECURE_SSL_REDIRECT:
+            return
+        if request.META.get("CONTENT_LENGTH") not in (None, "", "0"):  # a body to check and drain every time
             return
         if len(self._passes) >= _MEMO_MAX or len(self._templates) >= _MEMO_MAX:
             self._passes.clear()

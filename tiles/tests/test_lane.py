@@ -30,6 +30,9 @@ def security(request, settings):
         settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
         settings.SECURE_HSTS_PRELOAD = True
         settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+        csp = "core.middleware.ContentSecurityPolicyMiddleware"  # the kernel's page policy, where configured
+        if csp not in settings.MIDDLEWARE:
+            settings.MIDDLEWARE = [*settings.MIDDLEWARE, csp]
     return request.param
 
 
@@ -41,10 +44,14 @@ def _same(lane_resp, view_resp, *, secure: bool = True) -> None:
     assert sorted(lane_resp.items()) == sorted(view_resp.items())
     assert {k: v.output() for k, v in lane_resp.cookies.items()} == {k: v.output() for k, v in view_resp.cookies.items()}
     assert lane_resp["X-Content-Type-Options"] == "nosniff"
-    if lane_resp.status_code != 301:  # SecurityMiddleware redirects before XFrameOptionsMiddleware is reached
+    # The redirect (SecurityMiddleware) and the 413 (request limits) are answered before
+    # XFrameOptionsMiddleware is reached: Django's pages have no X-Frame-Options there either.
+    if lane_resp.status_code not in (301, 413):
         assert lane_resp["X-Frame-Options"] == "DENY"
     assert lane_resp["Referrer-Policy"] == "same-origin"
     assert lane_resp["Cross-Origin-Opener-Policy"] == "same-origin"
+    if "core.middleware.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE and lane_resp.status_code not in (301, 413):
+        assert "frame-ancestors 'none'" in lane_resp["Content-Security-Policy"]
     if secure and settings.SECURE_HSTS_SECONDS:
         assert lane_resp["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
@@ -83,6 +90,10 @@ def test_lane_and_view_give_the_same_answers(demo, who, security):
         assert head[0].content == b""
         seen.add(first.status_code)
     assert {200, 404, 204} <= seen and (403 in seen or 400 in seen)
+    # A body over the request limit (the kernel's RequestLimitsMiddleware): 413, from both.
+    too_big = _both(lane, view, _building_tile(demo), CONTENT_LENGTH=str(10**10), **tls)
+    assert too_big[0].status_code == 413
+    _same(*too_big)
     # Plain HTTP: redirected to HTTPS by SecurityMiddleware in production, served by default.
     plain = _both(lane, view, _building_tile(demo))
     _same(*plain, secure=False)
