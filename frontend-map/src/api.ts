@@ -100,6 +100,8 @@ export interface Capabilities {
   write: boolean;
   review: boolean;
   reveal: boolean;
+  /** May export boundaries and masked lists of people (audited). */
+  export: boolean;
   export_full: boolean;
   unit_admin: boolean;
   population: boolean;

@@ -128,6 +128,9 @@ def announcement_changed(post: Any, *, user: Any, action: str) -> None:
     if action == "reject" and e.stage == Stage.ROLL_REVIEW:
         services.set_stage(e, Stage.REGISTRATION, user=user, text=f"选民名单公告被退回：{post.rejection_reason}")
     elif action in ("publish", "approve") and post.state == State.PUBLISHED and e.stage == Stage.ROLL_REVIEW:
+        # A stopped election's roll is not published by approving its announcement either: the
+        # refusal aborts the reviewer's step (this runs inside the workflow's transaction).
+        services.ensure_writable(e, "roll_publish")
         published = timezone.localtime(post.published_at or timezone.now())
         e.roll_published_at = published
         e.save(update_fields=["roll_published_at", "updated_at"])

@@ -55,6 +55,8 @@ class Election(models.Model):
     calendar = models.JSONField("日程", default=dict, blank=True)  # {stage: "YYYY-MM-DD"} planned dates
     committee = models.JSONField("选举委员会", default=list, blank=True)  # [{"name", "role"}]
     stopped = models.BooleanField("异常暂停", default=False)
+    # Voters on the roll, kept by the roll's services (roll.refresh_count) for the map layer and lists.
+    voters_count = models.PositiveIntegerField("选民人数", default=0)
     roll_post = models.ForeignKey("publication.Post", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name="选民名单公告")
     roll_document = models.ForeignKey("core.Document", null=True, blank=True, on_delete=models.SET_NULL,

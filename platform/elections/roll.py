@@ -147,10 +147,18 @@ def import_pool(user: Any, election: Election, *, skip: Iterable[int] = (), job:
         conflicts = [r for r in rows if r.other is not None]
         _record_conflicts(user, e, [(r.name, r.id_masked, r.other) for r in conflicts if r.other], Source.POOL)
         excluded = sum(1 for r in rows if not r.eligible)
+        refresh_count(e)
         services.log(e, "roll_import", f"人口库导入：登记 {total} 人，不符合条件 {excluded} 人，"
                      f"已在其他名单 {len(conflicts)} 人，人工排除 {len(skip_ids)} 人", user=user)
         _audit(e, user, "人口库导入", {"added": total, "excluded": excluded, "conflicts": len(conflicts)})
     return {"added": total, "excluded": excluded, "conflicts": len(conflicts), "skipped": len(skip_ids)}
+
+
+def refresh_count(e: Election) -> None:
+    """Keep the election's voter count (the map layer and the lists read it, never count voters)."""
+    n = Voter.objects.filter(election=e, status=VoterStatus.ON_ROLL).count()
+    Election.objects.filter(pk=e.pk).update(voters_count=n, updated_at=timezone.now())
+    e.voters_count = n
 
 
 def _audit(e: Election, user: Any, what: str, counts: dict[str, int]) -> None:
@@ -257,6 +265,7 @@ def add_locked(user: Any, e: Election, data: dict[str, Any], *, source: str) -> 
     v = Voter.objects.create(election=e, person=person, name=name, gender=rid.sex, birth_date=rid.birth_date,
                              id_hash=h, id_masked=masked, category=category, source=source, reason=reason[:300],
                              acceptance=acceptance[:300], group_id=_group(data.get("group"), e))
+    refresh_count(e)
     services.log(e, "voter_added", f"添加选民 {name}（{Category(category).label}）：{reason}", user=user)
     return v
 
@@ -304,6 +313,7 @@ def remove_locked(user: Any, e: Election, voter: Voter, reason: str) -> Voter:
     v.removed_at = timezone.now()
     v.reason = reason[:300]
     v.save()
+    refresh_count(e)
     services.log(e, "voter_removed", f"移除选民 {v.name}：{reason}", user=user)
     return v
 

@@ -162,6 +162,7 @@ def import_file(user: Any, election: Election, path: str, *, job: Any = None) ->
                           reason="Excel表导入", acceptance=c.acceptance[:300]) for c in good[i:i + roll.BATCH]])
                 if job is not None:
                     job.progress(len(rows) + min(i + roll.BATCH, len(good)), len(rows) * 2, "写入选民名单")
+            roll.refresh_count(e)
             services.log(e, "roll_import", f"Excel表导入：登记 {len(good)} 人", user=user)
             report.update(written=True, added=len(good))
             return report
