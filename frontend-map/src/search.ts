@@ -19,7 +19,7 @@ export function setupSearch(app: App): void {
     }
     const [units, people] = await Promise.all([
       api<UnitCollection>(`/api/units/?q=${encodeURIComponent(q)}&geometry=false`).catch(() => null),
-      canSeePeople(app.me) ? searchPeople({ q }).catch(() => [] as Person[]) : Promise.resolve([] as Person[]),
+      findPeople(app, q),
     ]);
     if (mine !== token) return;
     const items: HTMLElement[] = [];
@@ -44,7 +44,7 @@ export function setupSearch(app: App): void {
           { class: "result person", "data-person-id": person.id },
           h(
             "button",
-            { class: "link", disabled: b === null, onclick: () => choose(() => goToBuilding(app, b!)) },
+            { class: "link", disabled: b === null, onclick: () => choose(() => goToBuilding(app, b!, person.id)) },
             `${person.name} `,
             h("small", {}, [person.id_number, person.phone].filter(Boolean).join(" · ")),
           ),
@@ -71,7 +71,24 @@ export function setupSearch(app: App): void {
   });
 }
 
-export async function goToBuilding(app: App, buildingId: number): Promise<void> {
+const ID_NUMBER = /^\d{17}[\dXx]$/;
+
+/** People for the search box: by name; by full ID number for roles that may confirm one (sent in a
+ *  POST body, never in the URL). */
+function findPeople(app: App, q: string): Promise<Person[]> {
+  if (!canSeePeople(app.me)) return Promise.resolve([]);
+  if (ID_NUMBER.test(q)) {
+    if (!app.me.capabilities.reveal) return Promise.resolve([]);
+    return api<{ results?: Person[] }>("/api/population/people/search/", { method: "POST", body: { id_number: q } })
+      .then((r) => r.results ?? [])
+      .catch(() => [] as Person[]);
+  }
+  return searchPeople({ q }).catch(() => [] as Person[]);
+}
+
+/** Fly to a building and open its panel; with ``personId`` that resident is highlighted there. */
+export async function goToBuilding(app: App, buildingId: number, personId?: number): Promise<void> {
+  app.focusPerson = personId ?? null;
   await app.select(buildingId, 5, { fly: true });
   (window as unknown as { __showPanel: (id: string) => void }).__showPanel("building");
 }
