@@ -22,7 +22,7 @@ from elections import services as elections
 from elections.codes import VoterStatus
 from elections.models import Election
 
-from . import cards
+from . import cards, freshness
 from .models import CardStatus, Issuance, Proxy, ProxyStatus, Station, Vote, VoterCard, VoteStatus
 
 MESSAGES = {
@@ -149,5 +149,6 @@ def issue(user: Any, vote: Vote, station: Station, code: str, *, proxies: list[i
             Issuance.objects.bulk_create(rows)
     except IntegrityError:
         raise DomainError("card_used", "该选民（或其委托人）已领取选票。", status_code=409, extra={"status": "used"}) from None
+    freshness.turnout_changed()
     return {"status": "issued", "ballots": len(rows), "voter": _voter(card),
             "message": f"已发放选票 {len(rows)} 张" + (f"（含委托投票 {len(rows) - 1} 张）" if len(rows) > 1 else "")}

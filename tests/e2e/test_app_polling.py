@@ -149,3 +149,80 @@ def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phon
     clerk.shot("polling-scan-used")
     assert Issuance.objects.filter(vote_id=vote_id).count() == 1
     clerk.close()
+
+
+def test_count_results_announcement_read_by_residents_of_that_community_only(phones: Any, demo: Any) -> None:  # noqa: F811
+    from elections.codes import Stage
+    from elections.models import Election
+    from polling import cards, scanning, services
+    from polling.models import Announcement, BallotEntry, Vote, VoterCard
+    from polling.tests.factory import polling_day
+    from publication.models import Post
+
+    demo.reset()
+    day = polling_day(demo.community, voters=20)
+    staff_user = demo.village_staff
+    vote = services.open_vote(staff_user, day.election)
+    cards.ensure_cards(staff_user, day.election)
+    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:12]:
+        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    d = day.candidates["director"]
+    m = day.candidates["member"]
+
+    # 1. The count: boxes reconciled, twelve ballots entered one by one through the page.
+    staff = phones(staff_user.username)
+    staff.open(f"#/staff/count/{vote.pk}")
+    for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):
+        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
+        staff.page.click(f"button[data-returned='{box.pk}']")
+        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+    for i in range(12):
+        staff.page.check(f"fieldset[data-post=director] input[value='{(d[0] if i < 8 else d[1]).pk}']")
+        staff.page.check(f"fieldset[data-post=member] input[value='{m[0].pk}']")
+        staff.page.check(f"fieldset[data-post=member] input[value='{(m[1] if i < 9 else m[2]).pk}']")
+        if i == 11:
+            staff.page.fill("input[name=writein-member]", "周八")
+        staff.page.click("#enter-ballot")
+        staff.page.wait_for_function("(n) => document.querySelector('#entered').textContent.includes(`第 ${n} 张`)", arg=i + 1)
+    assert BallotEntry.objects.filter(vote=vote).count() == 12
+    staff.open(f"#/staff/count/{vote.pk}")
+    staff.page.wait_for_selector("#outcome li[data-code=turnout_ok]")
+    # the last ballot marked three members for two seats: void for that post, as the rule says
+    assert "按规则作废" in staff.page.inner_text("#outcome")
+    staff.page.click("#conclude")
+    staff.page.wait_for_selector("#outcome-valid[data-valid=true]")
+    text = staff.page.inner_text("#outcome")
+    assert "当选" in text and "第十五条" in text
+    staff.shot("polling-count-outcome")
+    counted = Vote.objects.get(pk=vote.pk)
+    assert counted.status == "counted"
+    assert sorted(e["name"] for e in counted.outcome["elected"]) == sorted([d[0].name, m[0].name, m[1].name])
+
+    # 2. The results announcement: PDF with both seals, submitted for review.
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.RESULTS)
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    staff.page.click("button[data-announce=results]")
+    staff.page.wait_for_selector("#announcements a[target=_blank]")
+    a = Announcement.objects.get(election=day.election, kind="results")
+    assert a.post is not None and a.post.state == "submitted"
+    assert set(a.document.seals.values_list("kind", flat=True)) == {"committee", "election_committee"}
+    pdf = subprocess.run(["pdftotext", a.document.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    assert d[0].name in pdf and "选举结果公告" in pdf.replace(" ", "")
+
+    # 3. The community's reviewer approves it in 民政易.
+    reviewer = phones(demo.village_reviewer.username)
+    reviewer.page.click("#tabbar a[data-tab='#/staff/queue']")
+    reviewer.page.click(f"#box-queue a[data-post-id='{a.post.pk}']")
+    reviewer.act("approve")
+    assert Post.objects.get(pk=a.post.pk).state == "published"
+
+    # 4. A resident of that community reads it; the neighbouring community's resident does not.
+    resident = phones(demo.resident.username)
+    assert a.post.title in " ".join(resident.home_titles())
+    resident.page.click(f"#headline-list a[data-post-id='{a.post.pk}']")
+    resident.page.wait_for_selector("article.post a.file")
+    assert d[0].name in resident.page.inner_text("article.post")
+    resident.shot("polling-results-resident")
+    neighbour = phones(demo.neighbour_resident.username)
+    assert a.post.title not in " ".join(neighbour.home_titles())

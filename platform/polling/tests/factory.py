@@ -50,6 +50,8 @@ def polling_day(unit: Any, *, voters: int = 20, stage: str = Stage.POLLING, roun
         Voter(election=e, name=name(i), gender="2" if i % 2 else "1",
               id_hash=hashlib.sha256(f"{e.pk}:{i}".encode()).digest(), id_masked=f"500112********{i:04d}"[-18:])
         for i in range(voters)])
+    Election.objects.filter(pk=e.pk).update(voters_count=voters)
+    e.voters_count = voters
     posts = {kind: Post.objects.create(election=e, kind=kind, seats=seats)
              for kind, seats in (("director", 1), ("member", 2))}
     cands = {"director": [Candidate.objects.create(election=e, post=posts["director"], voter=roll[i], name=roll[i].name,
