@@ -120,6 +120,23 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used by a process and its descendants, including children already
+    waited for (the forked card renderers end up in their parent's cutime/cstime)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            for t in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (t / "children").read_text().split()]
+        except OSError:
+            continue
+    return total / tick
+
+
 def election_for_bench(voters: int) -> Any:
     from django.utils import timezone
     from polling.tests.factory import polling_day
@@ -158,8 +175,10 @@ def bench_cards(args: argparse.Namespace) -> None:
     worker = subprocess.Popen([str(ROOT / "scripts" / "worker")], env={**os.environ, "JOBS_WORKER_CONCURRENCY": "2"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     peak = 0.0
+    cpu = 0.0
     try:
         time.sleep(3)
+        cpu0 = tree_cpu_s(worker.pid)
         log(f"worker {worker.pid} on {queue}; {args.cards} cards")
         with transaction.atomic():
             job = start_job("polling.voter_cards", user=staff, unit=day.election.unit, params={"election": day.election.pk})
@@ -169,6 +188,7 @@ def bench_cards(args: argparse.Namespace) -> None:
             j = Job.objects.get(pk=job.pk)
             now = time.perf_counter() - t0
             peak = max(peak, tree_rss_mb(worker.pid))
+            cpu = tree_cpu_s(worker.pid) - cpu0
             if not progress or progress[-1][1] != j.percent:
                 progress.append((round(now, 1), j.percent))
             if j.status in ("done", "failed"):
@@ -184,6 +204,7 @@ def bench_cards(args: argparse.Namespace) -> None:
         raise SystemExit(f"job failed: {j.error}")
     save("cards", {"cards": args.cards, "pages": j.result["pages"], "seconds": round(wall, 1), "target_s": 60,
                    "pdf_mb": round(j.result_file.size / 1e6, 1), "peak_rss_mb_worker_tree": round(peak),
+                   "cpu_seconds_worker_tree": round(cpu, 1),
                    "progress_updates": len(progress), "progress": progress[:: max(1, len(progress) // 12)],
                    "processes": int(os.environ.get("POLLING_CARD_PROCESSES", "2")),
                    "load_average": os.getloadavg(), "cpus": os.cpu_count()})
