@@ -107,6 +107,8 @@ export interface Capabilities {
   population: boolean;
   /** May upload and retire units' seals (印章). */
   seals: boolean;
+  /** Acts for the town's election guidance body (authorises an election's next step after a stop). */
+  guide_elections?: boolean;
   /** Levels of the units this user may create (a village also draws buildings). */
   draw_levels: number[];
 }

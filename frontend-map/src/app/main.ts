@@ -7,6 +7,7 @@ import { buildTabbar, read, renderRoute, state } from "./core";
 import { registerReaderRoutes } from "./reader";
 import { registerPollingRoutes } from "./polling";
 import { registerStaffRoutes } from "./staff";
+import { registerElectionRoutes } from "./elections";
 
 async function boot(): Promise<void> {
   document.documentElement.lang = getLang() === "en" ? "en" : "zh-Hans";
@@ -34,6 +35,7 @@ async function boot(): Promise<void> {
   document.body.classList.toggle("staff", state.me.capabilities.staff);
   registerReaderRoutes();
   registerAccountRoutes();
+  registerElectionRoutes();
   if (state.me.capabilities.staff) {
     registerStaffRoutes();
     registerPollingRoutes();

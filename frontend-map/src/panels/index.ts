@@ -12,6 +12,7 @@ import { rulesPanel, sealsPanel } from "./kit";
 import { exportPanel } from "./export";
 import { populationPanel } from "../population/panel";
 import { adminPanel } from "../admin/panel";
+import { electionsPanel } from "../elections/panel";
 
 export interface Panel {
   id: string;
@@ -21,5 +22,6 @@ export interface Panel {
 }
 
 export const panels: Panel[] = [
-  treePanel, layersPanel, buildingPanel, populationPanel, drawPanel, historyPanel, checkPanel, statsPanel, exportPanel, adminPanel, sealsPanel, rulesPanel,
+  treePanel, layersPanel, buildingPanel, populationPanel, drawPanel, historyPanel, checkPanel, statsPanel, electionsPanel, exportPanel, adminPanel,
+  sealsPanel, rulesPanel,
 ];
