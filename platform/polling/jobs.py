@@ -21,6 +21,9 @@ from .cards_layout import crop_marks_uri
 from .models import CardStatus, VoterCard
 
 TEMPLATE = "polling/voter_cards.html"
+# Sheets per WeasyPrint pass: each pass parses the style sheets again (about a second), so card sheets,
+# which are light, go in larger passes than the kernel's default.
+CHUNK = 40
 
 
 class _PipeProgress:
@@ -69,7 +72,8 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
     their progress through a pipe, leave their part in a temporary file and end with ``os._exit``
     (nothing of the parent — database connections, the job's heartbeat — is touched)."""
     if workers <= 1 or len(items) < 20:
-        return pdf_bytes(TEMPLATE, items, common=common, unit=unit, seals=seals, title=title, token=token, job=job)
+        return pdf_bytes(TEMPLATE, items, common=common, unit=unit, seals=seals, title=title, token=token, job=job,
+                         chunk=CHUNK)
     from pypdf import PdfReader, PdfWriter
 
     size = -(-len(items) // workers)
@@ -85,7 +89,7 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
             try:
                 os.close(r)
                 data, pages = pdf_bytes(TEMPLATE, part, common=common, unit=unit, seals=seals, title=title,
-                                        token=token, job=cast(Any, _PipeProgress(w)))
+                                        token=token, job=cast(Any, _PipeProgress(w)), chunk=CHUNK)
                 with open(path, "wb") as f:
                     f.write(pages.to_bytes(4, "big") + data)
                 code = 0
@@ -95,7 +99,7 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
         children.append((pid, path, r))
     combined = _Combined(job, len(items), [r for _, _, r in children])
     own, own_pages = pdf_bytes(TEMPLATE, parts[-1], common=common, unit=unit, seals=seals, title=title, token=token,
-                               job=cast(Any, combined))
+                               job=cast(Any, combined), chunk=CHUNK)
     combined.own = len(parts[-1])
     writer = PdfWriter()
     pages = 0
