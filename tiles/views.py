@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import raster, serve
 from .layers import CombinedLayer, VectorLayer, get_layer
@@ -28,6 +28,11 @@ def _tile_request(request: HttpRequest) -> serve.TileRequest:
 def _response(answer: serve.Answer) -> HttpResponse:
     if answer.after is not None:
         answer.after()
+    return http_response(answer)
+
+
+def http_response(answer: serve.Answer) -> HttpResponse:
+    """The answer as a Django response (the lane sends it through the same middleware as a view's)."""
     resp = HttpResponse(answer.body, status=answer.status)
     for name, value in answer.headers:
         resp[name] = value
@@ -36,7 +41,7 @@ def _response(answer: serve.Answer) -> HttpResponse:
     return resp
 
 
-@require_GET
+@require_safe  # GET and HEAD (a HEAD answers the GET's headers without the body), as the lane does
 def tile(request: HttpRequest, layer: str, z: str, x: str, y: str, ext: str) -> HttpResponse:
     req = _tile_request(request)
     if layer in raster.RASTER_LAYERS:

@@ -218,6 +218,7 @@ class UnitWriteMixin:
             OpenApiParameter("fmt", str, enum=[*EXPORT_FORMATS], default="geojson"),
             OpenApiParameter("srid", int, enum=[4490, 4326], default=4490),
             OpenApiParameter("level", int, description="only this level"),
+            OpenApiParameter("levels", str, description="only these levels, comma-separated (e.g. 3,4)"),
         ],
     )
     @action(detail=True, methods=["get"], permission_classes=[IsStaffAccount])
@@ -228,10 +229,16 @@ class UnitWriteMixin:
             srid = int(request.query_params.get("srid", 4490))
             raw_level = request.query_params.get("level")
             level = int(raw_level) if raw_level not in (None, "") else None
+            raw_levels = request.query_params.get("levels", "")
+            levels = [int(x) for x in raw_levels.split(",") if x.strip()] if raw_levels else None
         except ValueError:
             raise DomainError("invalid_parameter", "srid 和 level 应为整数。") from None
-        content, filename, ctype = export_subtree(unit, fmt, srid, level)
-        audit_registry.record(Action.EXPORT, unit, unit.path, after={"format": fmt, "srid": srid, "level": level},
+        if levels is not None and not all(0 <= x <= 5 for x in levels):
+            raise DomainError("invalid_parameter", "levels 应为 0 到 5 之间的层级，用逗号分隔。")
+        if levels is None and level is not None:
+            levels = [level]
+        content, filename, ctype = export_subtree(unit, fmt, srid, levels=levels, user=request.user)
+        audit_registry.record(Action.EXPORT, unit, unit.path, after={"format": fmt, "srid": srid, "levels": levels},
                               actor=request.user)
         resp = HttpResponse(content, content_type=ctype)
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"

@@ -50,10 +50,22 @@ class HouseSerializer(serializers.ModelSerializer):
         fields = ["id", "building", "building_code", "building_name", "entrance", "floor", "room", "area_m2"]
 
 
+class CommitteeMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    post = serializers.CharField(max_length=50)
+
+
 class CommitteeSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    members = CommitteeMemberSerializer(many=True, required=False)
 
     class Meta:
         model = CommitteeRecord
         fields = ["id", "unit", "unit_code", "unit_name", "name", "address", "phone", "members"]
+        read_only_fields = ["unit"]
+
+    def validate_members(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        if len(value) > 200:
+            raise serializers.ValidationError("成员不超过200人。")
+        return [{"name": m["name"].strip(), "post": m["post"].strip()} for m in value]

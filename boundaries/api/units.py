@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import DomainError
-from core.permissions import IsStaffAccount, ReadAnyWriteWriter
+from core.permissions import IsStaffAccount, ReadAnyWriteAdmin, ReadAnyWriteWriter
 from django.db.models import QuerySet
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
@@ -142,12 +141,14 @@ class HouseViewSet(viewsets.ReadOnlyModelViewSet):
         return House.objects.visible_to(self.request.user).select_related("building")
 
 
-class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
-    """``/api/committees/?unit=<id>``: committee records (村委会/居委会) of visible communities."""
+class CommitteeViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """``/api/committees/?unit=<id>``: committee records (村委会/居委会) of visible communities;
+    unit administrators edit the records in their jurisdiction (PATCH, audited)."""
 
     queryset = CommitteeRecord.objects.none()
     serializer_class = CommitteeSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ReadAnyWriteAdmin]
+    http_method_names = ["get", "patch", "head", "options"]
     pagination_class = ListPagination
     filterset_fields = ["unit"]
 

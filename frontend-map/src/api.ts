@@ -100,11 +100,15 @@ export interface Capabilities {
   write: boolean;
   review: boolean;
   reveal: boolean;
+  /** May export boundaries and masked lists of people (audited). */
+  export: boolean;
   export_full: boolean;
   unit_admin: boolean;
   population: boolean;
   /** May upload and retire units' seals (印章). */
   seals: boolean;
+  /** Acts for the town's election guidance body (authorises an election's next step after a stop). */
+  guide_elections?: boolean;
   /** Levels of the units this user may create (a village also draws buildings). */
   draw_levels: number[];
 }

@@ -15,6 +15,7 @@ import { setupLabels } from "./labels";
 import { isSoftwareRenderer } from "./gpu";
 import { setupCadenceLayer } from "./publication/cadence-layer";
 import { setupKit } from "./kit";
+import { setupElectionLayer } from "./elections/layer";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
   setup3d(app);
   setupKit(app);
   void setupCadenceLayer(map, names).catch(showError); // the publication module's layer, when offered
+  void setupElectionLayer(map, names).catch(showError); // the elections module's layer, when offered
 }
 
 main().catch((err) => {

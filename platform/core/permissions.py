@@ -90,3 +90,17 @@ class ReadAnyWriteWriter(BasePermission):
         if request.method in SAFE_METHODS:
             return roles.is_signed_in(request.user)
         return roles.can_write(request.user)
+
+
+class ReadAnyWriteAdmin(BasePermission):
+    """Any signed-in account reads (scoped by the queryset); unit administrators write (a
+    committee's record: residents read their own committee, its administrator keeps it)."""
+
+    message = "仅单位系统管理员可以修改。"
+    code = "admin_only"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return roles.is_signed_in(request.user)
+        return roles.is_unit_admin(request.user)
+

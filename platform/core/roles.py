@@ -106,6 +106,12 @@ def can_export_full(user: AnyUser) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_export(user: AnyUser) -> bool:
+    """May export boundaries (GeoJSON, GeoPackage, Shapefile, CSV) of their jurisdiction and masked
+    lists of people; every export is audited."""
+    return is_staff_account(user)
+
+
 def can_manage_seals(user: AnyUser) -> bool:
     """May upload, replace and retire the seals (印章) of units in their jurisdiction (audited)."""
     return _has_role(user, Role.ADMIN, Role.STAFF)
@@ -147,6 +153,7 @@ def capabilities(user: AnyUser) -> dict[str, Any]:
         "write": can_write(user),
         "review": can_review(user),
         "reveal": can_reveal(user),
+        "export": can_export(user),
         "export_full": can_export_full(user),
         "unit_admin": is_unit_admin(user),
         "population": can_read_population(user),

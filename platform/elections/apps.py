@@ -20,6 +20,7 @@ class ElectionsConfig(AppConfig):
         registry.register(m.Objection, unit_path=lambda o: o.election.unit.path)
         registry.register(m.Stop, unit_path=lambda s: s.election.unit.path)
         registry.register(m.Event, unit_path=lambda ev: ev.election.unit.path)
+        registry.register(m.Conflict, unit_path=lambda c: c.election.unit.path)
 
         from . import signals
 

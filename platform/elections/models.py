@@ -55,6 +55,8 @@ class Election(models.Model):
     calendar = models.JSONField("日程", default=dict, blank=True)  # {stage: "YYYY-MM-DD"} planned dates
     committee = models.JSONField("选举委员会", default=list, blank=True)  # [{"name", "role"}]
     stopped = models.BooleanField("异常暂停", default=False)
+    # Voters on the roll, kept by the roll's services (roll.refresh_count) for the map layer and lists.
+    voters_count = models.PositiveIntegerField("选民人数", default=0)
     roll_post = models.ForeignKey("publication.Post", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name="选民名单公告")
     roll_document = models.ForeignKey("core.Document", null=True, blank=True, on_delete=models.SET_NULL,
@@ -334,3 +336,31 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ConflictQuerySet(ScopedQuerySet):
+    scope_path_lookup = "election__unit__path"
+
+
+class Conflict(models.Model):
+    """A person who was to be registered on this roll but is already on another roll of the round (one
+    roll per person): not registered here, shown to this community, to the other (in its timeline and
+    a message) and to the town."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="conflicts")
+    other = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+", verbose_name="已登记的选举")
+    other_voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    id_masked = models.CharField("脱敏身份证号", max_length=18, blank=True)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = "重复登记"
+        verbose_name_plural = "重复登记"
+
+    def __str__(self) -> str:
+        return self.name

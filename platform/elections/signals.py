@@ -15,6 +15,6 @@ def _on_transition(sender: type, item: Any, user: Any = None, action: str = "", 
 
     if sender is not Post or action not in ("publish", "approve", "reject", "withdraw"):
         return
-    from . import roll
+    from . import announce
 
-    roll.announcement_changed(item, user=user, action=action)
+    announce.announcement_changed(item, user=user, action=action)

@@ -16,7 +16,7 @@ from elections import services as elections
 from elections.codes import StopKind, VoterStatus
 from elections.models import Voter
 
-from . import outcome
+from . import freshness, outcome
 from .models import BallotEntry, BoxCount, Issuance, Station, Vote, VoteStatus
 from .scanning import step_of
 
@@ -175,6 +175,7 @@ def conclude(user: Any, vote: Vote) -> Vote:
     result = outcome.evaluate(outcome_input(v), province=v.election.unit.code)
     v.outcome, v.status, v.counted_at, v.counted_by = result, VoteStatus.COUNTED, timezone.now(), user
     v.save(update_fields=["outcome", "status", "counted_at", "counted_by"])
+    freshness.turnout_changed(now=True)
     e = v.election
     if not result["valid"]:
         why = next(c for c in result["conclusions"] if c["code"] in ("box_overflow", "turnout_short", "cast_exceeds_registered"))
@@ -209,6 +210,7 @@ def start_runoff(user: Any, vote: Vote) -> Vote:
                       **({"women_only": True} if p.get("runoff_women_only") else {})})
     new = Vote.objects.create(election=e, number=v.number + 1, runoff=True, posts=posts)
     BoxCount.objects.bulk_create([BoxCount(vote=new, station=s) for s in Station.objects.filter(election=e)])
+    freshness.turnout_changed(now=True)
     elections.log(e, "runoff", f"另行选举（第{new.number}次投票）：" + "；".join(
         f"{p['kind']}{p['seats']}名" for p in posts), user=user)
     return new

@@ -22,7 +22,7 @@ from elections import services as elections
 from elections.codes import VoterStatus
 from elections.models import Election
 
-from . import cards
+from . import cards, freshness
 from .models import CardStatus, Issuance, Proxy, ProxyStatus, Station, Vote, VoterCard, VoteStatus
 
 MESSAGES = {
@@ -101,17 +101,21 @@ def _proxies(vote: Vote, card: VoterCard) -> list[dict[str, Any]]:
              "voted": p.principal_id in voted} for p in held]
 
 
+def message(status: str, extra: dict[str, Any]) -> str:
+    if status == "used":
+        u = extra["used"]
+        return f"该选民证已使用：{u['at'][11:19]} 在{u['station']}由{u['clerk'] or '—'}发票" + (
+            "（委托投票）" if u["by_proxy"] else "")
+    if status == "wrong_station":
+        return f"不是本投票站的选民，请到{extra['station']}投票"
+    return MESSAGES[status]
+
+
 def check(user: Any, vote: Vote, station: Station, code: str) -> dict[str, Any]:
     """What a scan says (nothing written)."""
     ensure_clerk(user, vote, station)
     status, card, extra = _card_answer(vote, station, code, lock=False)
-    answer: dict[str, Any] = {"status": status, "message": MESSAGES[status], "voter": _voter(card), **extra}
-    if status == "used":
-        u = extra["used"]
-        answer["message"] = f"该选民证已使用：{u['at'][11:19]} 在{u['station']}由{u['clerk'] or '—'}发票" + (
-            "（委托投票）" if u["by_proxy"] else "")
-    if status == "wrong_station":
-        answer["message"] = f"不是本投票站的选民，请到{extra['station']}投票"
+    answer: dict[str, Any] = {"status": status, "message": message(status, extra), "voter": _voter(card), **extra}
     if status == "valid" and card is not None:
         answer["proxies"] = _proxies(vote, card)
     return answer
@@ -127,8 +131,7 @@ def issue(user: Any, vote: Vote, station: Station, code: str, *, proxies: list[i
         raise DomainError("vote_closed", "本次投票已结束计票，不能再发放选票。", status_code=409)
     status, card, extra = _card_answer(vote, station, code, lock=True)
     if status != "valid" or card is None:
-        answer = check(user, vote, station, code) if status == "used" else {"message": MESSAGES[status]}
-        raise DomainError(f"card_{status}", answer["message"], status_code=409, extra={"status": status, **extra})
+        raise DomainError(f"card_{status}", message(status, extra), status_code=409, extra={"status": status, **extra})
     name = _clerk_name(user)
     rows = [Issuance(vote=vote, voter=card.voter, card=card, station=station, clerk=user, clerk_name=name)]
     chosen = set(proxies or [])
@@ -146,5 +149,6 @@ def issue(user: Any, vote: Vote, station: Station, code: str, *, proxies: list[i
             Issuance.objects.bulk_create(rows)
     except IntegrityError:
         raise DomainError("card_used", "该选民（或其委托人）已领取选票。", status_code=409, extra={"status": "used"}) from None
+    freshness.turnout_changed()
     return {"status": "issued", "ballots": len(rows), "voter": _voter(card),
             "message": f"已发放选票 {len(rows)} 张" + (f"（含委托投票 {len(rows) - 1} 张）" if len(rows) > 1 else "")}

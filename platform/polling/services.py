@@ -15,6 +15,7 @@ from elections.models import Candidate, Election, Voter
 
 from boundaries.models import AdminUnit
 
+from . import freshness
 from .models import BoxCount, Proxy, ProxyStatus, Station, StationKind, Vote
 
 POST_ORDER = {"director": 0, "deputy": 1, "member": 2}
@@ -91,6 +92,7 @@ def open_vote(user: Any, election: Election) -> Vote:
         raise DomainError("no_candidates", "没有联审通过的正式候选人，不能制作选票。")
     vote = Vote.objects.create(election=e, number=1, posts=posts)
     BoxCount.objects.bulk_create([BoxCount(vote=vote, station=s) for s in Station.objects.filter(election=e)])
+    freshness.turnout_changed(now=True)
     elections.log(e, "vote_open", "开始第1次投票", user=user)
     return vote
 

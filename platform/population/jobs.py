@@ -114,3 +114,34 @@ def notify_residents(job: Job, unit: int, subject: str, body: str, sms: bool = F
     notice = notify(people, subject, body, link=link, sms=sms, job=job, unit=target)
     job.result = {"notice": notice.pk, "recipients": len(people)}
     Job.objects.filter(pk=job.pk).update(result=job.result)
+
+
+@job_task("population.import_workbook", title="人口表格导入")
+def import_workbook(job: Job, file: str, pool: int, dry_run: bool = True, reason: str = "表格导入", **_: Any) -> None:
+    """Check (``dry_run``) or write an uploaded workbook into a pool; the row report is the job's
+    result. The upload stays in storage between the check and the write (the same file is written
+    that was checked) and is deleted once written."""
+    from django.core.files.storage import default_storage
+
+    from . import spreadsheets
+
+    target = AdminUnit.objects.get(pk=pool)
+    job.progress(0, None, "读取表格")
+
+    def progress(done: int, total: int, stage: str) -> None:
+        # The write stage reports from inside a COPY, when this thread's connection is busy streaming
+        # rows: a progress write there would wait on itself. The bar moves through the check (the
+        # long part) and jumps to the end once the rows are written.
+        if stage != "写入":
+            job.progress(done, total, stage)
+
+    with default_storage.open(file, "rb") as stored:
+        fh: Any = stored  # a Django File wraps the binary stream openpyxl reads
+        report = spreadsheets.import_workbook(fh, user=job.user, pool=target, dry_run=dry_run, reason=reason,
+                                              progress=progress)
+    result = {**report.as_dict(), "dry_run": dry_run, "pool": {"id": target.pk, "name": target.name}}
+    if report.written:
+        default_storage.delete(file)
+    job.result = result
+    Job.objects.filter(pk=job.pk).update(result=result)
+    job.say(("预检" if dry_run else "导入") + ("通过" if report.ok else f"发现 {len(report.errors)} 处问题"))

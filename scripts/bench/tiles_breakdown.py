@@ -13,6 +13,7 @@ there.
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 db = os.environ.get("BENCH_DB", "bench_t")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="config.settings", DEBUG="false", ALLOWED_HOSTS="*", REDIS_URL="",
-    DATABASE_URL=f"postgis://smartcommunity:smartcommunity@127.0.0.1:5432/{db}",
+    DATABASE_URL=os.environ.get("BENCH_PG", "postgis://smartcommunity:smartcommunity@127.0.0.1:5432") + f"/{db}",
 )
 os.environ.setdefault("SECRET_KEY", "bench-secret")
 os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
@@ -48,14 +49,15 @@ _spec.loader.exec_module(tiles_bench)  # type: ignore[union-attr]
 
 
 def main() -> None:
-    tiles = tiles_bench.tile_list(f"postgresql://smartcommunity:smartcommunity@127.0.0.1:5432/{db}")
+    tiles = tiles_bench.tile_list(os.environ["DATABASE_URL"].replace("postgis://", "postgresql://"))
     user = User.objects.select_related("unit").get(username=tiles_bench.USER)
     token = Token.objects.get_or_create(user=user)[0].key
     lane = TileLane(get_wsgi_application())  # no listener: every request reads its version from the database
 
     def request(layer: str, z: int, x: int, y: int) -> None:
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/tiles/{layer}/{z}/{x}/{y}.mvt", "HTTP_HOST": "127.0.0.1",
-                   "HTTP_AUTHORIZATION": f"Token {token}", "HTTP_ACCEPT_ENCODING": "gzip"}
+                   "HTTP_AUTHORIZATION": f"Token {token}", "HTTP_ACCEPT_ENCODING": "gzip",
+                   "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80"}
         lane(environ, lambda status, headers: None).close()
 
     n = len(tiles)

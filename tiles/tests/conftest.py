@@ -74,6 +74,7 @@ class LaneClient(Client):
     def __init__(self, **defaults):
         super().__init__(**defaults)
         django_handler, lane = self.handler, TileLane(_to_django)
+        self.lane = lane
 
         def handler(environ):
             captured: dict = {}

@@ -71,6 +71,7 @@ const tabs: Tab[] = [
   { hash: "#/", label: "navHome", icon: "⌂" },
   { hash: "#/affairs", label: "navAffairs", icon: "☰", resident: true },
   { hash: "#/messages", label: "navMessages", icon: "✉", resident: true },
+  { hash: "#/elections", label: "navElections", icon: "☑", resident: true },
   { hash: "#/staff/write", label: "navWrite", icon: "✎", staff: true, when: () => Boolean(state.me?.capabilities.write) },
   { hash: "#/staff/queue", label: "navReview", icon: "✓", staff: true, when: () => Boolean(state.me?.capabilities.review) },
   { hash: "#/staff", label: "navManage", icon: "▤", staff: true },

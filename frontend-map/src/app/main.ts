@@ -5,7 +5,9 @@ import { getLang, setLang } from "../i18n";
 import { registerAccountRoutes, signInView } from "./account";
 import { buildTabbar, read, renderRoute, state } from "./core";
 import { registerReaderRoutes } from "./reader";
+import { registerPollingRoutes } from "./polling";
 import { registerStaffRoutes } from "./staff";
+import { registerElectionRoutes } from "./elections";
 
 async function boot(): Promise<void> {
   document.documentElement.lang = getLang() === "en" ? "en" : "zh-Hans";
@@ -33,7 +35,11 @@ async function boot(): Promise<void> {
   document.body.classList.toggle("staff", state.me.capabilities.staff);
   registerReaderRoutes();
   registerAccountRoutes();
-  if (state.me.capabilities.staff) registerStaffRoutes();
+  registerElectionRoutes();
+  if (state.me.capabilities.staff) {
+    registerStaffRoutes();
+    registerPollingRoutes();
+  }
   buildTabbar();
   window.addEventListener("hashchange", () => void renderRoute());
   await renderRoute();

@@ -176,6 +176,7 @@ async function staffHome(view: HTMLElement): Promise<void> {
     ["#/staff/claims", "claims", caps.write],
     ["#/staff/notice", "bulkNotice", caps.write],
     ["#/staff/cadence", "cadence", true],
+    ["#/staff/polling", "polling", caps.write],
   ];
   view.append(h("div", { class: "menu" }, ...links.filter(([, , ok]) => ok).map(([href, label]) => h("a", { href, class: "menu-item", "data-menu": href }, tr(label), h("span", {}, "›")))));
 }

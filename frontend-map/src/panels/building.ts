@@ -7,6 +7,9 @@ import { t } from "../i18n";
 import { canSeePeople, searchPeople, type Person } from "../people";
 import { form, h, showError, toast } from "../ui";
 import type { Panel } from "./index";
+import { openPerson } from "../population/card";
+import { settle } from "../population/place";
+import type { PersonRow } from "../population/common";
 
 export interface House {
   id: number;
@@ -44,6 +47,8 @@ export async function loadHouses(app: App, buildingId: number): Promise<{ houses
       if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 404)) throw err;
     }
   }
+  // Residents see the building's outline and facts only: no request they would be refused.
+  if (!app.me.capabilities.staff) return { houses: [], withPeople: false };
   try {
     const res = await api<House[] | { results?: House[] }>(`/api/houses/?building=${buildingId}`);
     return { houses: Array.isArray(res) ? res : (res.results ?? []), withPeople: false };
@@ -144,7 +149,7 @@ export const buildingPanel: Panel = {
                     h("b", {}, r.room),
                     ...(withPeople
                       ? (r.residents ?? []).length
-                        ? (r.residents ?? []).map((pp) => residentRow(pp))
+                        ? (r.residents ?? []).map((pp) => residentRow(app, pp, () => void draw()))
                         : [h("div", { class: "muted" }, t("empty"))]
                       : []),
                   ),
@@ -155,7 +160,7 @@ export const buildingPanel: Panel = {
           parts.push(table);
         }
         if (withPeople && app.me.capabilities.write && houses.length) await loadRelations();
-        if (withPeople && app.me.capabilities.write && houses.length) parts.push(placeForm(houses, () => void draw()));
+        if (withPeople && app.me.capabilities.write && houses.length) parts.push(placeForm(houses, p?.name ?? "", () => void draw()));
         body.replaceChildren(...parts);
       } catch (err) {
         // The outline and the floor view do not depend on the dwellings: keep them available.
@@ -170,8 +175,11 @@ export const buildingPanel: Panel = {
 };
 
 /** A resident, masked; "完整" asks for a reason and shows the full record (audited by the server). */
-function residentRow(p: Person): HTMLElement {
+function residentRow(app: App, p: Person, changed: () => void): HTMLElement {
   const small = h("small", {}, ` ${p.id_number ?? ""}`);
+  // The name opens the person's card (their record, history and the errands on them).
+  const name = h("button", { class: "link person-name", onclick: () => void openPerson(app, p.id, changed).catch(showError) }, p.name);
+  if (!app.me.capabilities.reveal) return h("div", { class: "resident", "data-person-id": p.id }, name, small);
   const reveal = h("button", {
     class: "link reveal",
     title: t("reveal"),
@@ -187,10 +195,11 @@ function residentRow(p: Person): HTMLElement {
       }
     },
   }, t("revealShort"));
-  return h("div", { class: "resident", "data-person-id": p.id }, `${p.name}`, small, reveal);
+  return h("div", { class: "resident", "data-person-id": p.id }, name, small, reveal);
 }
 
-function placeForm(houses: House[], done: () => void): HTMLElement {
+function placeForm(houses: House[], buildingName: string, done: () => void): HTMLElement {
+  let found: Person[] = [];
   const q = h("input", { type: "search", id: "place-search", placeholder: t("searchPool") });
   const results = h("select", { id: "place-person", size: 4 });
   const house = h(
@@ -205,6 +214,7 @@ function placeForm(houses: House[], done: () => void): HTMLElement {
     timer = window.setTimeout(async () => {
       try {
         const people = await searchPeople({ q: q.value.trim() });
+        found = people;
         results.replaceChildren(...people.slice(0, 30).map((p) => h("option", { value: p.id }, `${p.name} ${p.id_number ?? ""}`)));
       } catch (err) {
         showError(err);
@@ -216,6 +226,13 @@ function placeForm(houses: House[], done: () => void): HTMLElement {
     onclick: async () => {
       if (!results.value) return;
       try {
+        // Someone who lives elsewhere: warned, asked a reason, offered their household (安置).
+        const person = found.find((x) => String(x.id) === results.value) as unknown as PersonRow | undefined;
+        if (person?.residence && String(person.residence.house.id) !== house.value) {
+          const options = houses.map((x) => [String(x.id), t("houseLabel", { e: x.entrance, f: String(x.floor), r: x.room })] as [string, string]);
+          if (await settle(person, options, buildingName, house.value)) done();
+          return;
+        }
         await api(`/api/population/people/${results.value}/place/`, { method: "POST", body: { house: Number(house.value), relation: relation.value } });
         toast(t("placed"));
         done();

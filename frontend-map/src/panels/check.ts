@@ -36,7 +36,7 @@ const LABEL: Record<string, Key> = { gap: "gap", overlap: "overlap", outside: "o
 export const checkPanel: Panel = {
   id: "check",
   label: "tabCheck",
-  visible: () => true,
+  visible: (app) => app.me.capabilities.staff,
   render(app, el) {
     const body = h("div", { class: "check" });
     el.append(body);

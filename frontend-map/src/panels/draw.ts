@@ -89,7 +89,7 @@ function hintFor(kind: DrawKind): string {
 export const drawPanel: Panel = {
   id: "draw",
   label: "tabDraw",
-  visible: () => true,
+  visible: (app) => app.me.capabilities.staff,
   render(app, el) {
     const body = h("div", { class: "draw" });
     el.append(body);

@@ -39,7 +39,7 @@ function clear(app: Parameters<Panel["render"]>[0]): void {
 export const historyPanel: Panel = {
   id: "history",
   label: "tabHistory",
-  visible: () => true,
+  visible: (app) => app.me.capabilities.staff,
   render(app, el) {
     const body = h("div", { class: "history" });
     el.append(body);

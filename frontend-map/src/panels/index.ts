@@ -9,6 +9,10 @@ import { historyPanel } from "./history";
 import { checkPanel } from "./check";
 import { statsPanel } from "./stats";
 import { rulesPanel, sealsPanel } from "./kit";
+import { exportPanel } from "./export";
+import { populationPanel } from "../population/panel";
+import { adminPanel } from "../admin/panel";
+import { electionsPanel } from "../elections/panel";
 
 export interface Panel {
   id: string;
@@ -17,4 +21,7 @@ export interface Panel {
   render(app: App, el: HTMLElement): void;
 }
 
-export const panels: Panel[] = [treePanel, layersPanel, buildingPanel, drawPanel, historyPanel, checkPanel, statsPanel, sealsPanel, rulesPanel];
+export const panels: Panel[] = [
+  treePanel, layersPanel, buildingPanel, populationPanel, drawPanel, historyPanel, checkPanel, statsPanel, electionsPanel, exportPanel, adminPanel,
+  sealsPanel, rulesPanel,
+];

@@ -44,9 +44,11 @@ class CapabilitiesSerializer(serializers.Serializer):
     write = serializers.BooleanField()
     review = serializers.BooleanField()
     reveal = serializers.BooleanField()
+    export = serializers.BooleanField()
     export_full = serializers.BooleanField()
     unit_admin = serializers.BooleanField()
     population = serializers.BooleanField()
+    seals = serializers.BooleanField()
     draw_levels = serializers.ListField(child=serializers.IntegerField())
 
 

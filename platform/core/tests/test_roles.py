@@ -41,6 +41,7 @@ def test_capabilities_of_every_actor(actors: Actors, name: str) -> None:
     caps = roles.capabilities(user)
     assert caps["resident"] is (name in ("resident", "neighbour_resident"))
     assert caps["draw_levels"] == list(EXPECTED[name][6])
+    assert caps["export"] is EXPECTED[name][0]  # every staff account may export (audited); residents not
 
 
 def test_resident_by_role_or_login_type_never_gets_staff_rights(actors: Actors) -> None:

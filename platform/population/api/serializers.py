@@ -173,6 +173,10 @@ class SearchSerializer(serializers.Serializer):
     building = serializers.IntegerField(required=False)
     house = serializers.IntegerField(required=False)
     page = serializers.IntegerField(required=False, min_value=1)
+    age_min = serializers.IntegerField(required=False, min_value=0, max_value=150)
+    age_max = serializers.IntegerField(required=False, min_value=0, max_value=150)
+    hukou = serializers.ChoiceField(choices=["local", "other"], required=False, help_text="local 户籍在本村社区，other 非户籍")
+    placed = serializers.ChoiceField(choices=["yes", "no"], required=False, help_text="是否已关联房屋")
 
 
 class CitySearchSerializer(serializers.Serializer):
@@ -193,7 +197,9 @@ class OptionalReasonSerializer(serializers.Serializer):
 class PlaceSerializer(serializers.Serializer):
     house = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=HouseRelation.values)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                   help_text="已住在别处的人员须填写（原住址随之离开，记入历史）")
+    with_household = serializers.BooleanField(default=False, help_text="整户随之迁入")
 
 
 class TransferInSerializer(serializers.Serializer):
@@ -219,12 +225,17 @@ class TransferSerializer(serializers.ModelSerializer):
     from_pool_name = serializers.CharField(source="from_pool.name", read_only=True)
     to_pool_name = serializers.CharField(source="to_pool.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    created_by_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Transfer
         fields = ["id", "person", "from_pool", "from_pool_name", "to_pool", "to_pool_name", "status", "status_label",
-                  "reason", "created_at", "decided_at"]
+                  "reason", "created_at", "created_by_name", "decided_at"]
         read_only_fields = fields
+
+    def get_created_by_name(self, t: Transfer) -> str:
+        u = t.created_by
+        return (u.display_name or u.username) if u is not None else ""
 
     def get_person(self, t: Transfer) -> dict[str, Any]:
         p = t.person
@@ -238,12 +249,18 @@ class EventSerializer(serializers.ModelSerializer):
     to_pool_name = serializers.CharField(source="to_pool.name", default=None, read_only=True)
     from_house_label = serializers.SerializerMethodField()
     to_house_label = serializers.SerializerMethodField()
+    actor_display = serializers.SerializerMethodField(help_text="经办人姓名（账号的显示名）")
 
     class Meta:
         model = PersonEvent
-        fields = ["id", "kind", "kind_label", "at", "actor_name", "reason", "from_pool", "from_pool_name", "to_pool",
+        fields = ["id", "kind", "kind_label", "at", "actor_name", "actor_display", "reason", "from_pool", "from_pool_name", "to_pool",
                   "to_pool_name", "from_house", "from_house_label", "to_house", "to_house_label", "house_relation"]
         read_only_fields = fields
+
+    def get_actor_display(self, e: PersonEvent) -> str:
+        if e.actor is not None:
+            return e.actor.display_name or e.actor.username
+        return "系统" if e.actor_name == "system" else e.actor_name
 
     def get_from_house_label(self, e: PersonEvent) -> str | None:
         h = e.from_house

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import households as hv
 from . import views as v
 
 app_name = "population"
@@ -24,4 +25,11 @@ urlpatterns = [
     path("import/", v.ImportView.as_view(), name="import"),
     path("import/progress/<str:job>/", v.ImportProgressView.as_view(), name="import-progress"),
     path("export/", v.ExportView.as_view(), name="export"),
+    path("pools/", hv.DirectoryView.as_view(), name="pools"),
+    path("households/", hv.HouseholdsView.as_view(), name="households"),
+    path("households/<int:pk>/", hv.HouseholdView.as_view(), name="household"),
+    path("households/<int:pk>/members/", hv.HouseholdMembersView.as_view(), name="household-members"),
+    path("households/<int:pk>/move/", hv.HouseholdMoveView.as_view(), name="household-move"),
+    path("people/<int:pk>/leave-household/", hv.LeaveHouseholdView.as_view(), name="leave-household"),
+    path("import-jobs/", hv.ImportJobView.as_view(), name="import-jobs"),
 ]

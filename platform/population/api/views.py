@@ -19,6 +19,7 @@ from core.types import request_user
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -32,7 +33,7 @@ from rest_framework.views import APIView
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
-from .. import services, spreadsheets, stats
+from .. import households, services, spreadsheets, stats
 from ..codes import ETHNICITIES, POLITICAL_STATUS, RELATIONS_TO_HEAD, HouseRelation, Tag, TransferStatus
 from ..models import Person, Transfer
 from . import serializers as s
@@ -113,12 +114,14 @@ def _search(view: Base, params: dict[str, Any]) -> Response:
         phone=params.get("phone", ""), tag=params.get("tag", ""), address=params.get("address", ""), unit=unit,
         building=params.get("building"), house=params.get("house"), fuzzy=params.get("fuzzy", False),
     )
+    qs = households.narrow_people(qs, age_min=params.get("age_min"), age_max=params.get("age_max"),
+                                  hukou=params.get("hukou", ""), placed=params.get("placed", ""))
     return view.page(qs, s.PersonSerializer)
 
 
 class PeopleView(Base):
     @extend_schema(
-        parameters=[OpenApiParameter(n, str) for n in ("q", "fuzzy", "tag", "address", "unit", "building", "house", "page")],
+        parameters=[OpenApiParameter(n, str) for n in ("q", "fuzzy", "tag", "address", "unit", "building", "house", "page", "age_min", "age_max", "hukou", "placed")],
         responses=s.PersonSerializer(many=True), summary="本辖区人员列表（脱敏）",
     )
     def get(self, request: Request) -> Response:
@@ -174,7 +177,8 @@ class PlaceView(Base):
         ser = s.PlaceSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        person = services.place(request_user(request), self.person(pk), d["house"], d["relation"], d.get("reason", ""))
+        person = households.place_checked(request_user(request), self.person(pk), d["house"], d["relation"],
+                                          d.get("reason", ""), with_household=d.get("with_household", False))
         return Response(s.PersonSerializer(person, context=self.ctx(detail=True)).data)
 
 
@@ -192,14 +196,18 @@ class TransferOutView(Base):
         ser = s.TransferOutSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        t = services.transfer_out(request_user(request), self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
+        user = request_user(request)
+        with transaction.atomic():  # the move and the receiving community's notice together
+            t = services.transfer_out(user, self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
+            if t is not None:
+                households.notify_transfer_sent(t, user)
         return Response({"transfer": s.TransferSerializer(t, context=self.ctx()).data if t else None, "out_of_city": t is None})
 
 
 class HistoryView(Base):
     @extend_schema(responses=s.EventSerializer(many=True), summary="人员变动及居住历史")
     def get(self, request: Request, pk: int) -> Response:
-        qs = self.person(pk).events.select_related("from_pool", "to_pool", "from_house__building", "to_house__building")
+        qs = self.person(pk).events.select_related("actor", "from_pool", "to_pool", "from_house__building", "to_house__building")
         return self.page(qs, s.EventSerializer)
 
 
@@ -236,7 +244,7 @@ class TransfersView(Base):
             qs = Transfer.objects.none() if prefix is None else Transfer.objects.filter(from_pool__path__startswith=prefix)
         else:
             qs = Transfer.objects.visible_to(request.user)
-        qs = qs.filter(status=status).select_related("person", "from_pool", "to_pool")
+        qs = qs.filter(status=status).select_related("person", "from_pool", "to_pool", "created_by")
         return self.page(qs, s.TransferSerializer)
 
 
@@ -246,14 +254,18 @@ class TransferDecisionView(Base):
     @extend_schema(request=s.AcceptSerializer, responses=s.PersonSerializer, summary="接收或退回转入人员")
     def post(self, request: Request, pk: int) -> Response:
         transfer = get_object_or_404(Transfer.objects.visible_to(request.user), pk=pk)
-        if self.decision == "accept":
-            ser = s.AcceptSerializer(data=request.data)
-            ser.is_valid(raise_exception=True)
-            person = services.accept_transfer(request_user(request), transfer, ser.validated_data.get("house"),
-                                              ser.validated_data.get("house_relation", ""))
-        else:
-            reason = validated(s.OptionalReasonSerializer, request)["reason"]
-            person = services.reject_transfer(request_user(request), transfer, reason)
+        user = request_user(request)
+        with transaction.atomic():  # the decision and the sender's notice together
+            if self.decision == "accept":
+                ser = s.AcceptSerializer(data=request.data)
+                ser.is_valid(raise_exception=True)
+                person = services.accept_transfer(user, transfer, ser.validated_data.get("house"),
+                                                  ser.validated_data.get("house_relation", ""))
+            else:
+                reason = validated(s.OptionalReasonSerializer, request)["reason"]
+                person = services.reject_transfer(user, transfer, reason)
+            transfer.refresh_from_db()
+            households.notify_transfer_decided(transfer, user)
         return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 

@@ -1,0 +1,228 @@
+"""End-to-end: polling day in 民政易社区端 on a phone (390×844) in Debian's Chromium.
+
+The clerk prints the voter cards (a background job on a real worker, its progress bar on the page);
+the printed PDF is read back (it renders, carries the election committee's seal, and each QR decodes
+to a card the platform signed); one card's QR, cut from that PDF, becomes the video of Chromium's fake
+camera; the clerk opens the scan page, the camera reads the card: "valid" → issue → the next read of
+the same card says "already used" with the station and the clerk. Then the count, the results and
+the announcement a resident of that community reads (and the neighbouring community's does not).
+"""
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from .test_app_publication import PHONE, Phone, phones  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def write_y4m(path: Path, image: Image.Image, *, size: tuple[int, int] = (640, 480), frames: int = 10) -> None:
+    """A Y4M video (4:2:0) of ``image`` centred on white: what Chromium's fake camera plays, looped."""
+    w, h = size
+    frame = Image.new("RGB", size, "white")
+    img = image.convert("RGB")
+    img.thumbnail((int(h * 0.8), int(h * 0.8)))
+    frame.paste(img, ((w - img.width) // 2, (h - img.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (w // 2, h // 2)
+    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    with path.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            f.write(b"FRAME\n" + planes)
+
+
+def card_qr_from_pdf(pdf: Path, payload: str, tmp: Path) -> Image.Image:
+    """The QR of the card whose code is ``payload``, cut out of the printed PDF."""
+    import zxingcpp
+
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp / "sheet")], check=True)
+    for page in sorted(tmp.glob("sheet*.png")):
+        img = Image.open(page)
+        for r in zxingcpp.read_barcodes(img):
+            if r.text == payload:
+                p = r.position
+                xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
+                ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
+                pad = (max(xs) - min(xs)) // 6
+                return img.crop((min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad))
+    raise AssertionError("the card's QR is not in the printed PDF")
+
+
+@pytest.fixture
+def camera_phone(browser: Any, live_server: Any) -> Generator[Any, None, None]:
+    """A phone whose camera films a given video (Chromium's fake capture device): a second Chromium
+    launched by the session's Playwright with the fake-camera switches."""
+    opened: list[Any] = []
+
+    def make(username: str, video: Path) -> Phone:
+        b = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"])
+        opened.append(b)
+        phone = Phone.__new__(Phone)
+        phone.context = b.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, permissions=["camera"])
+        phone.page = phone.context.new_page()
+        phone.page.set_default_timeout(20_000)
+        phone.base_url = live_server.url
+        phone.errors = []
+        phone.page.on("pageerror", lambda e: phone.errors.append(str(e)))
+        phone.page.goto(f"{live_server.url}/app/")
+        phone.page.fill("#signin input[name=username]", username)
+        phone.page.fill("#signin input[name=password]", PASSWORD)
+        phone.page.click("#signin button[type=submit]")
+        phone.page.wait_for_function("window.__appReady === true")
+        return phone
+
+    yield make
+    for b in opened:
+        b.close()
+
+
+def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phone: Any, celery_worker: Any,  # noqa: F811
+                                                        demo: Any, tmp_path: Path) -> None:
+    from core.documents.models import Document
+    from polling import cards
+    from polling.models import Issuance, VoterCard
+    from polling.tests.factory import polling_day
+
+    demo.reset()
+    day = polling_day(demo.community, voters=12)
+    staff_user = demo.village_staff
+
+    # 1. The clerk prints the voter cards from the app: a job with its progress bar.
+    staff = phones(staff_user.username)
+    staff.page.click("#tabbar a[data-tab='#/staff']")
+    staff.page.click("a[data-menu='#/staff/polling']")
+    staff.page.click(f"a[data-election='{day.election.pk}']")
+    staff.page.click("#print-cards")
+    staff.page.wait_for_selector("#cards-job[data-status='done']", timeout=180_000)
+    assert staff.page.inner_text("#cards-job .job-percent") == "100%"
+    staff.page.locator("#cards-job").scroll_into_view_if_needed()
+    staff.shot("polling-cards-printed")
+    assert VoterCard.objects.filter(election=day.election, document__isnull=False).count() == 12
+    doc = Document.objects.get(kind="polling.voter_cards")
+    pdf = Path(doc.file.path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.replace(" ", "")
+    assert "选民证" in text and day.voters[0].name in text
+    assert doc.seals.filter(kind="election_committee").exists()
+
+    # 2. One card's QR, cut out of the printed PDF, is what the scanning phone's camera sees.
+    card = VoterCard.objects.get(election=day.election, voter=day.voters[4])
+    payload = cards.payload(card.token)
+    qr = card_qr_from_pdf(pdf, payload, tmp_path)
+    video = tmp_path / "card.y4m"
+    write_y4m(video, qr)
+
+    # 3. Polling opens (the vote and its ballot from the approved candidates).
+    staff.page.reload()
+    staff.page.wait_for_function("window.__appReady === true")
+    staff.page.click("#open-vote")
+    staff.page.wait_for_selector("[data-vote] a[data-scan]")
+    vote_id = int(staff.page.get_attribute("[data-vote]", "data-vote") or 0)
+
+    # 4. The scan: valid → issue → the same card again: already used, where and by whom.
+    clerk = camera_phone(staff_user.username, video)
+    clerk.page.goto(f"{clerk.base_url}/app/#/staff/polling/{day.election.pk}")
+    clerk.page.wait_for_function("window.__appReady === true")
+    clerk.page.click(f"[data-vote='{vote_id}'] a[data-scan='{day.centre.pk}']")
+    clerk.page.wait_for_selector("#scan-result[data-status='valid']", timeout=30_000)
+    assert day.voters[4].name in clerk.page.inner_text("#scan-result")
+    clerk.shot("polling-scan-valid")
+    clerk.page.click("#scan-issue")
+    clerk.page.wait_for_selector("#scan-result[data-status='issued']")
+    assert "已发放选票 1 张" in clerk.page.inner_text("#scan-result")
+    issued = Issuance.objects.get(vote_id=vote_id, voter=day.voters[4])
+    assert issued.station == day.centre and issued.clerk == staff_user and issued.card == card
+    clerk.page.wait_for_selector("#scan-result[data-status='used']", timeout=30_000)
+    used = clerk.page.inner_text("#scan-result")
+    assert "已使用" in used and "中心会场" in used
+    assert clerk.page.inner_text("#scan-issued") == "1"
+    clerk.shot("polling-scan-used")
+    assert Issuance.objects.filter(vote_id=vote_id).count() == 1
+    clerk.close()
+
+
+def test_count_results_announcement_read_by_residents_of_that_community_only(phones: Any, demo: Any) -> None:  # noqa: F811
+    from elections.codes import Stage
+    from elections.models import Election
+    from polling import cards, scanning, services
+    from polling.models import Announcement, BallotEntry, Vote, VoterCard
+    from polling.tests.factory import polling_day
+    from publication.models import Post
+
+    demo.reset()
+    day = polling_day(demo.community, voters=20)
+    staff_user = demo.village_staff
+    vote = services.open_vote(staff_user, day.election)
+    cards.ensure_cards(staff_user, day.election)
+    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:12]:
+        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    d = day.candidates["director"]
+    m = day.candidates["member"]
+
+    # 1. The count: boxes reconciled, twelve ballots entered one by one through the page.
+    staff = phones(staff_user.username)
+    staff.open(f"#/staff/count/{vote.pk}")
+    for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):
+        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
+        staff.page.click(f"button[data-returned='{box.pk}']")
+        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+    for i in range(12):
+        staff.page.check(f"fieldset[data-post=director] input[value='{(d[0] if i < 8 else d[1]).pk}']")
+        staff.page.check(f"fieldset[data-post=member] input[value='{m[0].pk}']")
+        staff.page.check(f"fieldset[data-post=member] input[value='{(m[1] if i < 9 else m[2]).pk}']")
+        if i == 11:
+            staff.page.fill("input[name=writein-member]", "周八")
+        staff.page.click("#enter-ballot")
+        staff.page.wait_for_function("(n) => document.querySelector('#entered').textContent.includes(`第 ${n} 张`)", arg=i + 1)
+    assert BallotEntry.objects.filter(vote=vote).count() == 12
+    staff.open(f"#/staff/count/{vote.pk}")
+    staff.page.wait_for_selector("#outcome li[data-code=turnout_ok]")
+    # the last ballot marked three members for two seats: void for that post, as the rule says
+    assert "按规则作废" in staff.page.inner_text("#outcome")
+    staff.page.click("#conclude")
+    staff.page.wait_for_selector("#outcome-valid[data-valid=true]")
+    text = staff.page.inner_text("#outcome")
+    assert "当选" in text and "第十五条" in text
+    staff.shot("polling-count-outcome")
+    counted = Vote.objects.get(pk=vote.pk)
+    assert counted.status == "counted"
+    assert sorted(e["name"] for e in counted.outcome["elected"]) == sorted([d[0].name, m[0].name, m[1].name])
+
+    # 2. The results announcement: PDF with both seals, submitted for review.
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.RESULTS)
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    staff.page.click("button[data-announce=results]")
+    staff.page.wait_for_selector("#announcements a[target=_blank]")
+    a = Announcement.objects.get(election=day.election, kind="results")
+    assert a.post is not None and a.post.state == "submitted"
+    assert set(a.document.seals.values_list("kind", flat=True)) == {"committee", "election_committee"}
+    pdf = subprocess.run(["pdftotext", a.document.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    assert d[0].name in pdf and "选举结果公告" in pdf.replace(" ", "")
+
+    # 3. The community's reviewer approves it in 民政易.
+    reviewer = phones(demo.village_reviewer.username)
+    reviewer.page.click("#tabbar a[data-tab='#/staff/queue']")
+    reviewer.page.click(f"#box-queue a[data-post-id='{a.post.pk}']")
+    reviewer.act("approve")
+    assert Post.objects.get(pk=a.post.pk).state == "published"
+
+    # 4. A resident of that community reads it; the neighbouring community's resident does not.
+    resident = phones(demo.resident.username)
+    assert a.post.title in " ".join(resident.home_titles())
+    resident.page.click(f"#headline-list a[data-post-id='{a.post.pk}']")
+    resident.page.wait_for_selector("article.post a.file")
+    assert d[0].name in resident.page.inner_text("article.post")
+    resident.shot("polling-results-resident")
+    neighbour = phones(demo.neighbour_resident.username)
+    assert a.post.title not in " ".join(neighbour.home_titles())
