@@ -68,4 +68,8 @@ class CommitteeSerializer(serializers.ModelSerializer):
     def validate_members(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
         if len(value) > 200:
             raise serializers.ValidationError("成员不超过200人。")
-        return [{"name": m["name"].strip(), "post": m["post"].strip()} for m in value]
+        # A PATCH validates partially, nested members included: check both fields here.
+        out = [{"name": str(m.get("name", "")).strip(), "post": str(m.get("post", "")).strip()} for m in value]
+        if any(not m["name"] or not m["post"] for m in out):
+            raise serializers.ValidationError("每位成员须填写职务和姓名。")
+        return out

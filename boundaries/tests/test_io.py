@@ -228,6 +228,22 @@ def test_export_formats(tmp_path: Path, fmt: str, srid: int) -> None:
     if fmt == "shp":
         with zipfile.ZipFile(p) as zf:
             assert {Path(n).suffix for n in zf.namelist()} >= {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+            assert "unit: 510112001 " in zf.read("PROVENANCE.txt").decode("utf-8")
+    if fmt == "geojson":
+        assert json.loads(content)["provenance"]["unit"].startswith("510112001 ")
+    if fmt == "gpkg":
+        meta = pyogrio.read_info(p)["dataset_metadata"]
+        assert meta["unit"].startswith("510112001 ") and meta["crs"] == f"EPSG:{srid}"
+        assert meta["exported_at"].endswith("+08:00")  # Asia/Shanghai
+
+
+def test_export_of_chosen_levels() -> None:
+    t = make_tree(with_east=True)
+    content, _, _ = export_subtree(t.town, "csv", 4490, levels=[3])
+    text = content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert "export_unit" in lines[0] and len(lines) == 3  # the two communities, not the town
+    assert all(",3," in line for line in lines[1:])
 
 
 def test_export_api_audited_and_validated() -> None:

@@ -19,6 +19,8 @@ export class App {
   // costs ~9/10 of the 3D view's time); the layer panel turns it on or off.
   terrain = true;
   softwareGl = false;
+  /** A resident to highlight in the building panel (a person chosen in the search box). */
+  focusPerson: number | null = null;
   tileVersion = 0;
   // Handlers owned by a panel's element are dropped once that element leaves the page.
   private handlers: Record<AppEvent, Array<{ fn: () => void; owner?: HTMLElement }>> = { select: [], mode: [], tiles: [] };

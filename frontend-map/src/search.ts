@@ -18,8 +18,9 @@ export function setupSearch(app: App): void {
       return;
     }
     const [units, people] = await Promise.all([
-      api<UnitCollection>(`/api/units/?q=${encodeURIComponent(q)}&geometry=false`).catch(() => null),
-      canSeePeople(app.me) ? searchPeople({ q }).catch(() => [] as Person[]) : Promise.resolve([] as Person[]),
+      // A resident ID number never goes into a URL (access logs): it is not a unit code anyway.
+      isIdNumber(q) ? Promise.resolve(null) : api<UnitCollection>(`/api/units/?q=${encodeURIComponent(q)}&geometry=false`).catch(() => null),
+      findPeople(app, q),
     ]);
     if (mine !== token) return;
     const items: HTMLElement[] = [];
@@ -44,7 +45,7 @@ export function setupSearch(app: App): void {
           { class: "result person", "data-person-id": person.id },
           h(
             "button",
-            { class: "link", disabled: b === null, onclick: () => choose(() => goToBuilding(app, b!)) },
+            { class: "link", disabled: b === null, onclick: () => choose(() => goToBuilding(app, b!, person.id)) },
             `${person.name} `,
             h("small", {}, [person.id_number, person.phone].filter(Boolean).join(" · ")),
           ),
@@ -71,7 +72,33 @@ export function setupSearch(app: App): void {
   });
 }
 
-export async function goToBuilding(app: App, buildingId: number): Promise<void> {
+const ID_NUMBER = /^\d{17}[\dXx]$/;
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/** An 18-character resident ID number with a valid check character (GB 11643). An 18-digit building
+ *  code passes only by chance (1 in 11) and is then searched as a person too. */
+export function isIdNumber(q: string): boolean {
+  if (!ID_NUMBER.test(q)) return false;
+  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(q[i]), 0);
+  return "10X98765432"[sum % 11] === q[17].toUpperCase();
+}
+
+/** People for the search box: by name; by full ID number for roles that may confirm one (sent in a
+ *  POST body, never in the URL). */
+function findPeople(app: App, q: string): Promise<Person[]> {
+  if (!canSeePeople(app.me)) return Promise.resolve([]);
+  if (isIdNumber(q)) {
+    if (!app.me.capabilities.reveal) return Promise.resolve([]);
+    return api<{ results?: Person[] }>("/api/population/people/search/", { method: "POST", body: { id_number: q } })
+      .then((r) => r.results ?? [])
+      .catch(() => [] as Person[]);
+  }
+  return searchPeople({ q }).catch(() => [] as Person[]);
+}
+
+/** Fly to a building and open its panel; with ``personId`` that resident is highlighted there. */
+export async function goToBuilding(app: App, buildingId: number, personId?: number): Promise<void> {
+  app.focusPerson = personId ?? null;
   await app.select(buildingId, 5, { fly: true });
   (window as unknown as { __showPanel: (id: string) => void }).__showPanel("building");
 }

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, MapPage
 from .test_app_publication import PHONE, Phone, phones  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,15 +88,26 @@ def camera_phone(browser: Any, live_server: Any) -> Generator[Any, None, None]:
 
 
 def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phone: Any, celery_worker: Any,  # noqa: F811
-                                                        demo: Any, tmp_path: Path) -> None:
-    from core.documents.models import Document
+                                                        map_page: MapPage, demo: Any, tmp_path: Path) -> None:
+    from core.documents.models import Document, Seal
+    from core.testing import seal_png
     from polling import cards
     from polling.models import Issuance, VoterCard
     from polling.tests.factory import polling_day
 
     demo.reset()
-    day = polling_day(demo.community, voters=12)
+    day = polling_day(demo.community, voters=12, with_seals=False)
     staff_user = demo.village_staff
+
+    # 0. The election committee's seal is uploaded in the map client's 印章 tab.
+    png = tmp_path / "seal.png"
+    png.write_bytes(seal_png(500))
+    map_page.open_map(staff_user.username)
+    map_page.page.click("#tabs button[data-tab='seals']")
+    map_page.page.wait_for_selector(".seal-card[data-kind='election_committee']")
+    map_page.page.set_input_files("#seal-file-election_committee", str(png))
+    map_page.page.wait_for_selector(".seal-card[data-kind='election_committee'] img.seal-thumb")
+    assert Seal.objects.filter(unit=demo.community, kind="election_committee", active=True).exists()
 
     # 1. The clerk prints the voter cards from the app: a job with its progress bar.
     staff = phones(staff_user.username)
@@ -112,7 +123,7 @@ def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phon
     doc = Document.objects.get(kind="polling.voter_cards")
     pdf = Path(doc.file.path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.replace(" ", "")
-    assert "选民证" in text and day.voters[0].name in text
+    assert day.voters[0].name in text and "No.0001-00001" in text  # the fixed part is the sheet's background image
     assert doc.seals.filter(kind="election_committee").exists()
 
     # 2. One card's QR, cut out of the printed PDF, is what the scanning phone's camera sees.

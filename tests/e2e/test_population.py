@@ -227,3 +227,141 @@ def test_resident_pages_offer_no_staff_tab_and_log_no_refusal(map_page: MapPage,
     assert set(tabs) == {"tree", "layers", "building", "rules"}, tabs
     mp.page.wait_for_timeout(500)
     assert not [f for f in mp.failed if f[:3] in ("401", "403")], mp.failed
+
+
+def _xlsx(path: Path, rows: list[list[str]]) -> Path:
+    from openpyxl import Workbook
+    from population.spreadsheets import EXPORT_HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(EXPORT_HEADERS[:8])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_excel_import_checked_with_a_progress_bar_then_written(map_page: MapPage, celery_worker: Any, demo: Any,
+                                                               tmp_path: Path) -> None:
+    from population.ids import check_digit
+    from population.models import Person
+
+    first = "500112199001021234"[:17]
+    good = first + check_digit(first)
+    code = demo.community.code
+    bad = _xlsx(tmp_path / "bad.xlsx", [["导入甲", good, "男", "1990-01", "汉族", "", code, "重庆市渝北区某路1号"],
+                                        ["导入乙", "50011219900102123X", "女", "1990-01", "汉族", "", code, "某路2号"]])
+    ok = _xlsx(tmp_path / "ok.xlsx", [["导入甲", good, "男", "1990-01", "汉族", "", code, "重庆市渝北区某路1号"]])
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    mp.page.click("#tabs button[data-tab=population]")
+    mp.page.click(".pop-nav button[data-view=errands]")
+    # A file with a wrong ID number: the check reports the row, nothing is written.
+    mp.page.set_input_files("#import-file", str(bad))
+    mp.page.click("#import-check")
+    mp.page.wait_for_selector("#import-job[data-status='done']", timeout=120_000)
+    assert mp.page.inner_text("#import-job .job-percent") == "100%"
+    mp.page.wait_for_selector("#import-errors")
+    errors = mp.page.inner_text("#import-errors")
+    assert "3" in errors  # the second data row is row 3 of the sheet
+    assert "未写入" in mp.page.inner_text("#import-summary")
+    assert mp.page.locator("#import-write").count() == 0
+    assert not Person.objects.filter(name__in=["导入甲", "导入乙"]).exists()
+    # A clean file: checked, then written on confirmation.
+    mp.page.set_input_files("#import-file", str(ok))
+    mp.page.click("#import-check")
+    mp.page.wait_for_selector("#import-write", timeout=120_000)
+    assert "预检通过" in mp.page.inner_text("#import-summary")
+    assert not Person.objects.filter(name="导入甲").exists()
+    mp.page.click("#import-write")
+    mp.page.wait_for_function("() => (document.querySelector('#import-summary') || {}).textContent?.includes('已写入')",
+                              timeout=120_000)
+    mp.page.locator("#import-report").scroll_into_view_if_needed()
+    mp.screenshot("population-import")
+    person = Person.objects.get(name="导入甲")
+    assert person.pool_id == demo.community.pk and person.hukou_code == code
+
+
+def test_housing_someone_who_lives_elsewhere_warns_and_moves_the_household(map_page: MapPage, demo: Any) -> None:
+    from population.models import Household, Person, PersonEvent
+
+    building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path,
+                                        houses__isnull=False).order_by("code").first()
+    old_house, new_house = building.houses.order_by("entrance", "floor", "room")[:2]
+    head = _person(demo.community, "安置户主", serial="135")
+    wife = _person(demo.community, "安置配偶", born=dt.date(1987, 6, 1), serial="246")
+    hh = Household.objects.create(number=f"{demo.community.code}90001", unit=demo.community, house=old_house)
+    Person.objects.filter(pk=head.pk).update(house=old_house, house_relation="owner", household=hh, relation_to_head="02")
+    Person.objects.filter(pk=wife.pk).update(house=old_house, house_relation="family", household=hh, relation_to_head="12")
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    mp.fly_to_unit(building.pk, Level.BUILDING)
+    mp.page.click("#tabs button[data-tab=building]")
+    mp.page.fill("#place-search", "安置户主")
+    mp.page.wait_for_selector(f"#place-person option[value='{head.pk}']", state="attached")
+    mp.page.select_option("#place-person", str(head.pk))
+    mp.page.select_option("#place-house", str(new_house.pk))
+    mp.page.click("#place-submit")
+    warning = mp.page.wait_for_selector("#place-warning")
+    assert "现住在" in warning.inner_text() and old_house.room in warning.inner_text()
+    assert mp.page.inner_text("#place-dialog label:has(select[name=relation])").startswith("与房屋关系")
+    # No reason: refused in the dialog, nothing moved.
+    mp.page.click("#place-dialog button[data-act=ok]")
+    assert "迁居事由" in mp.page.inner_text("#place-dialog .form-error")
+    assert Person.objects.get(pk=head.pk).house_id == old_house.pk
+    mp.page.fill("#place-dialog textarea[name=reason]", "购置新房")
+    mp.page.check("#place-dialog input[name=with_household]")
+    mp.screenshot("population-place-warning")
+    with mp.page.expect_response(f"**/api/population/people/{head.pk}/place/") as placed:
+        mp.page.click("#place-dialog button[data-act=ok]")
+    assert placed.value.status == 200, placed.value.text()
+    mp.page.wait_for_selector(f"[data-house-id='{new_house.pk}'] [data-person-id='{wife.pk}']")
+    assert set(Person.objects.filter(household=hh).values_list("house_id", flat=True)) == {new_house.pk}
+    assert Household.objects.get(pk=hh.pk).house_id == new_house.pk
+    assert PersonEvent.objects.filter(person=wife, to_house=new_house, reason="购置新房").exists()
+
+
+def test_unit_admin_keeps_the_committee_record(map_page: MapPage, demo: Any) -> None:
+    from boundaries.models import CommitteeRecord
+
+    record = CommitteeRecord.objects.get(unit=demo.community)
+    mp = map_page
+    mp.open_map(demo.village_admin.username)
+    mp.page.click("#tabs button[data-tab=admin]")
+    mp.page.click(".pop-nav button[data-view=committee]")
+    mp.page.click("#committee-edit")
+    mp.page.fill("#committee-dialog input[name=phone]", "023-67001234")
+    members = mp.page.input_value("#committee-dialog textarea[name=members]")
+    mp.page.fill("#committee-dialog textarea[name=members]", members + "\n委员 赵新民")
+    with mp.page.expect_response(f"**/api/committees/{record.pk}/") as saved:
+        mp.page.click("#committee-dialog button[data-act=ok]")
+    assert saved.value.status == 200, saved.value.text()
+    mp.page.wait_for_function("() => document.querySelector('#committee-members').textContent.includes('赵新民')")
+    record.refresh_from_db()
+    assert record.phone == "023-67001234" and {"name": "赵新民", "post": "委员"} in record.members
+    assert AuditEvent.objects.filter(action="update", object_repr=record.name).exists()
+    mp.screenshot("admin-committee")
+
+
+def test_top_search_by_id_number_finds_and_highlights_the_resident(map_page: MapPage, demo: Any) -> None:
+    from population.models import Person
+
+    person = _person(demo.community, "身份证查找人", serial="357")
+    number = person.id_number
+    building = AdminUnit.objects.filter(level=Level.BUILDING, path__startswith=demo.community.path,
+                                        houses__isnull=False).order_by("code").first()
+    house = building.houses.order_by("floor", "room").last()
+    Person.objects.filter(pk=person.pk).update(house=house, house_relation="tenant")
+    mp = map_page
+    mp.open_map(demo.village_staff.username)
+    with mp.page.expect_request("**/api/population/people/search/") as searched:
+        mp.page.fill("#search", number)
+    assert number not in searched.value.url  # the ID number travels in the body, not the URL
+    mp.page.click(f"#search-results [data-person-id='{person.pk}'] button")
+    mp.page.wait_for_function("(id) => window.__app.selection && window.__app.selection.id === id", arg=building.pk)
+    found = mp.page.wait_for_selector(f".resident.found[data-person-id='{person.pk}']")
+    assert "身份证查找人" in found.inner_text()
+    assert mp.page.locator(f"[data-house-id='{house.pk}'].found").count() == 1
+    mp.screenshot("search-id-number-found")
+    assert not [u for u in mp.requests if number in u]

@@ -131,6 +131,30 @@ async function detail(view: HTMLElement, params: string[]): Promise<void> {
     }),
     e.votes.length ? null : openVote);
 
+  // proxies (委托投票): recorded beforehand, near relatives only, within the cap (the server's rules)
+  const proxies = h("section", { class: "stack", id: "proxies" }, h("h3", {}, L("委托投票", "Proxies")),
+    ...e.proxies.map((p) => {
+      const cancel = h("button", { type: "button", "data-cancel-proxy": p.id }, L("撤销", "Cancel"));
+      cancel.addEventListener("click", () => void act(() => send(`/api/polling/proxies/${p.id}/cancel/`, {})));
+      return h("p", { "data-proxy": p.id }, `${p.principal} → ${p.holder}（${p.relation}）`, cancel);
+    }));
+  if (e.stage === "polling") {
+    const [voters, relation] = await Promise.all([
+      read<{ results: Array<{ id: number; name: string; id_masked?: string }> }>(`/api/elections/${e.id}/voters/?limit=100`),
+      read<{ value: string[] }>("/api/rules/polling.proxy_relation/").catch(() => ({ value: [] as string[] })),
+    ]);
+    const options = (): HTMLOptionElement[] => voters.results.map((v) => h("option", { value: v.id }, `${v.name} ${v.id_masked ?? ""}`));
+    const principal = h("select", { name: "principal" }, ...options());
+    const holder = h("select", { name: "holder" }, ...options());
+    const rel = h("select", { name: "relation" }, ...relation.value.map((r) => h("option", { value: r }, r)));
+    const doc = h("input", { name: "document", placeholder: L("委托书编号", "Authorisation no."), maxlength: 50 });
+    const add = h("button", { type: "button", id: "add-proxy" }, L("登记委托", "Record"));
+    add.addEventListener("click", () => void act(() => send(`/api/polling/elections/${e.id}/proxies/`, {
+      principal: Number(principal.value), holder: Number(holder.value), relation: rel.value, document: doc.value })));
+    proxies.append(h("label", {}, L("委托人", "Principal"), principal), h("label", {}, L("受委托人", "Holder"), holder),
+      h("label", {}, L("关系", "Relation"), rel), doc, add);
+  }
+
   // announcements
   const ann = (kindId: string, label: string, vote?: number): HTMLElement => {
     const b = h("button", { type: "button", "data-announce": kindId }, label);
@@ -155,7 +179,7 @@ async function detail(view: HTMLElement, params: string[]): Promise<void> {
     e.archive.url ? h("a", { href: e.archive.url, id: "archive-download" }, L("下载归档包", "Download the archive")) : freeze,
     e.archive.sha256 ? h("p", { class: "muted small" }, `SHA-256 ${e.archive.sha256}`) : null);
 
-  view.append(head, stations, cards, votes, announcements, archive);
+  view.append(head, stations, cards, proxies, votes, announcements, archive);
 }
 
 export function registerPollingRoutes(): void {

@@ -162,6 +162,14 @@ export const buildingPanel: Panel = {
         if (withPeople && app.me.capabilities.write && houses.length) await loadRelations();
         if (withPeople && app.me.capabilities.write && houses.length) parts.push(placeForm(houses, p?.name ?? "", () => void draw()));
         body.replaceChildren(...parts);
+        if (app.focusPerson !== null) {
+          // The person chosen in the search box: marked in their house and scrolled into view.
+          const row = body.querySelector<HTMLElement>(`.resident[data-person-id='${app.focusPerson}']`);
+          row?.classList.add("found");
+          row?.closest(".house")?.classList.add("found");
+          row?.scrollIntoView({ block: "center" });
+          app.focusPerson = null;
+        }
       } catch (err) {
         // The outline and the floor view do not depend on the dwellings: keep them available.
         body.replaceChildren(h("h3", {}, sel.feature?.properties?.name ?? `#${sel.id}`), h("p", { class: "error" }, (err as Error).message));

@@ -74,11 +74,15 @@ interface ImportResult {
 }
 
 function mountImport(el: HTMLElement, pool: Ref): void {
-  const file = h("input", { type: "file", id: "import-file", accept: ".xlsx" });
+  // The browser's own file button speaks the browser's language: a labelled button of ours instead.
+  const file = h("input", { type: "file", id: "import-file", accept: ".xlsx", class: "visually-hidden" });
+  const chosen = h("span", { class: "muted", id: "import-file-name" }, L("未选择文件", "No file chosen"));
+  file.addEventListener("change", () => (chosen.textContent = file.files?.[0]?.name ?? L("未选择文件", "No file chosen")));
+  const picker = h("label", { class: "file-button secondary" }, L("选择 Excel 文件", "Choose an Excel file"), file);
   const check = h("button", { type: "button", id: "import-check" }, L("上传并预检", "Upload and check"));
   const progress = h("div", { id: "import-job" });
   const report = h("div", { id: "import-report" });
-  el.append(h("div", { class: "pop-inline" }, file, check), h("p", { class: "muted" }, L("先预检：全部行通过才能写入；写入的是预检过的同一个文件。", "Checked first; only a clean file is written, the same file that was checked.")), progress, report);
+  el.append(h("div", { class: "pop-inline" }, picker, chosen, check), h("p", { class: "muted" }, L("先预检：全部行通过才能写入；写入的是预检过的同一个文件。", "Checked first; only a clean file is written, the same file that was checked.")), progress, report);
   const run = async (form: FormData | Record<string, unknown>): Promise<{ job: Job; result: ImportResult | null }> => {
     const started = await api<{ id: number }>("/api/population/import-jobs/", { method: "POST", body: form });
     const job = await watchJob(started.id, progress, { interval: 400 });

@@ -172,7 +172,7 @@ function personRow(app: App, p: PersonRow, changed: () => void): HTMLElement {
     h("small", {}, ` ${p.sex_label} ${p.age !== null ? `${p.age}${L("岁", "")}` : p.age_band} · ${p.id_number}`),
     h("div", { class: "pop-where" },
       p.residence
-        ? h("button", { type: "button", class: "link", title: L("在地图上查看楼栋", "Show the building"), onclick: () => void goToBuilding(app, p.residence!.building.id).catch(showError) }, where)
+        ? h("button", { type: "button", class: "link", title: L("在地图上查看楼栋", "Show the building"), onclick: () => void goToBuilding(app, p.residence!.building.id, p.id).catch(showError) }, where)
         : h("span", { class: "muted" }, where),
       ...p.tag_labels.map((t) => h("span", { class: "pop-tag" }, t))),
   );

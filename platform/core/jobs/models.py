@@ -106,7 +106,7 @@ class Job(models.Model):
             if total is not None:
                 self.total = total
             if message:
-                self.messages = [*self.messages, {"at": timezone.now().isoformat(timespec="seconds"), "text": message}][
+                self.messages = [*self.messages, {"at": timezone.localtime().isoformat(timespec="seconds"), "text": message}][
                     -MAX_MESSAGES:]
             self._dirty = True
         if self._pulse is not None:

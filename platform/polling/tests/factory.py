@@ -43,7 +43,8 @@ class PollingDay:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def polling_day(unit: Any, *, voters: int = 20, stage: str = Stage.POLLING, round: str = "2026T") -> PollingDay:
+def polling_day(unit: Any, *, voters: int = 20, stage: str = Stage.POLLING, round: str = "2026T",
+                with_seals: bool = True) -> PollingDay:
     e = Election.objects.create(unit=unit, round=round, body=Body.RESIDENTS, election_day=dt.date(2026, 5, 10),
                                 stage=stage, rule_province="500000")
     roll = Voter.objects.bulk_create([
@@ -61,5 +62,6 @@ def polling_day(unit: Any, *, voters: int = 20, stage: str = Stage.POLLING, roun
     centre = Station.objects.create(election=e, kind=StationKind.CENTRE, name="中心会场")
     station = Station.objects.create(election=e, kind=StationKind.STATION, name="第一投票站")
     mobile = Station.objects.create(election=e, kind=StationKind.MOBILE, name="流动票箱")
-    seals(unit)
+    if with_seals:
+        seals(unit)
     return PollingDay(e, roll, cands, centre, station, mobile)
