@@ -5,6 +5,7 @@ import io
 import os
 import select
 import tempfile
+from pathlib import Path
 from typing import Any, cast
 
 from core.documents.render import pdf_bytes, record
@@ -17,7 +18,7 @@ from django.db import transaction
 from elections.models import Election
 
 from . import cards as card_service
-from .cards_layout import crop_marks_uri
+from .cards_layout import sheet_background
 from .models import CardStatus, VoterCard
 
 TEMPLATE = "polling/voter_cards.html"
@@ -141,8 +142,11 @@ def voter_cards(job: Job, election: int, cards: list[int] | None = None, **_: An
     items = card_service.sheets(chosen)
     seals = active_seals(e.unit, ("election_committee",))
     title = f"{e.unit.name}{e.round}年换届选举选民证（{len(chosen)}张）"
-    common = {"election_title": f"{e.unit.name}{e.round}年{e.get_body_display()}换届选举", "election_day": e.election_day,
-              "crop_marks": crop_marks_uri()}
+    day = e.election_day
+    seal = seals["election_committee"]
+    common = {"sheet_background": sheet_background(
+        election_title=f"{e.unit.name}{e.round}年{e.get_body_display()}换届选举", election_day=f"{day.year}年{day.month}月{day.day}日",
+        issuer=f"{e.unit.name}选举委员会", seal=Path(seal.image.path))}
     from core.documents.render import new_token
 
     token = new_token()

@@ -44,3 +44,10 @@ def test_a_batch_of_22_sheets_in_two_processes(demo: Any, celery_worker: Any, tm
         img = Image.open(next(tmp_path.glob(f"p{page}*.png")))
         found = [r.text for r in zxingcpp.read_barcodes(img) if r.text.startswith("XJ1.")]
         assert found and all(cards.token_of(t) in tokens for t in found), page
+        # the election committee's seal in colour on the first card of the sheet (24 mm at 33/24 mm)
+        rgb = img.convert("RGB")
+        px = 150 / 25.4
+        left, top = round((10 + 6 + 33) * px), round((12 + 4 + 24) * px)
+        box = rgb.crop((left, top, left + round(24 * px), top + round(24 * px)))
+        red = sum(1 for r, g, b in box.getdata() if r > 180 and g < 90 and b < 90)
+        assert red > 500, (page, red)
