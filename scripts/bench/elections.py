@@ -96,7 +96,6 @@ def bench_import(args: argparse.Namespace) -> None:
 
     from django.db import connection
     from django.utils import timezone
-
     from elections import roll, services
 
     staff = User.objects.filter(username__endswith="_staff", unit__level=3).order_by("unit__code").first()
@@ -142,9 +141,9 @@ def bench_duplicates(args: argparse.Namespace) -> None:
     import datetime as dt
 
     from django.db import connection
+    from elections import roll
 
     from boundaries.models import AdminUnit
-    from elections import roll
 
     district = AdminUnit.objects.get(code="500112")
     n = args.people
@@ -201,12 +200,12 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
 def bench_tiles(args: argparse.Namespace) -> None:
     prepare(args.database)
     User = setup()
-    from django.db import connection
     from core.testing import token_client
-
-    from boundaries.models import AdminUnit
+    from django.db import connection
     from elections import demo
     from elections.models import Election
+
+    from boundaries.models import AdminUnit
 
     if not Election.objects.exists() or args.reload:
         with connection.cursor() as cur:
