@@ -32,7 +32,7 @@ def read_sql(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _always() -> bool:
+def _always(user: AnyUser) -> bool:
     return True
 
 
@@ -52,8 +52,9 @@ class VectorLayer:
     # Who else may read it (a core.roles predicate); the rows are cut to their jurisdiction in any case.
     visibility: Callable[[AnyUser], bool] = roles.is_signed_in
     sql_literals: dict[str, Any] = field(default_factory=dict)  # {name} placeholders; "table" -> identifier
-    # An attribute sent only while its condition holds (e.g. a deployment setting), checked per request.
-    conditional: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    # An attribute sent only to the readers for whom its condition holds (a core.roles predicate, a
+    # deployment setting), checked per request: a tile never carries more than the API shows that reader.
+    conditional: dict[str, Callable[[AnyUser], bool]] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)  # TileJSON vector_layers descriptions
     in_base: bool = False  # also a part of the combined "base" layer
     # Boundary levels: below tiles.generalise.RAW_FROM_ZOOM, read this SQL over the coverage-simplified
@@ -64,12 +65,17 @@ class VectorLayer:
     def visible_to(self, user: AnyUser) -> bool:
         return self.public or self.visibility(user)
 
-    def attributes_at(self, z: int) -> tuple[str, ...]:
+    def declared_attributes_at(self, z: int) -> tuple[str, ...]:
+        """Every attribute the layer may send at zoom ``z``, before the per-reader conditions."""
         chosen: tuple[str, ...] = ()
         for minz in sorted(self.attributes):
             if z >= minz:
                 chosen = self.attributes[minz]
-        return tuple(a for a in chosen if self.conditional.get(a, _always)())
+        return chosen
+
+    def attributes_at(self, z: int, user: AnyUser) -> tuple[str, ...]:
+        """The attributes this reader receives at zoom ``z``."""
+        return tuple(a for a in self.declared_attributes_at(z) if self.conditional.get(a, _always)(user))
 
     def sql_for(self, z: int) -> Path:
         from .generalise import RAW_FROM_ZOOM

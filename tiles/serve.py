@@ -166,6 +166,14 @@ def fresh_connection(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def vector_key(decl: Any, parts: list[Any], version: int, scope_key: str, user: AnyUser,
+               z: int, x: int, y: int) -> str:
+    """The cache key of a vector tile. Readers of one jurisdiction may receive different attributes
+    (VectorLayer.conditional): the key names the attribute set, so no reader is served another's tile."""
+    attributes = "|".join(",".join(p.attributes_at(z, user)) for p in parts)
+    return cache.tile_key("mvt", decl.name, decl.fingerprint, version, f"{scope_key}:{attributes}", z, x, y)
+
+
 @fresh_connection
 def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) -> Answer:
     try:
@@ -194,9 +202,9 @@ def vector_tile(req: TileRequest, layer: str, z: str, x: str, y: str, ext: str) 
             return _not_modified(req, etag, public) or _finish(req, b"", etag, MVT_TYPE, gzipped=False, public=public)
         if version is None:
             version = versions.tile_version(decl.sources, zi, xi, yi)
-        key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, zi, xi, yi)
+        key = vector_key(decl, parts, version, scope_key, user, zi, xi, yi)
         return _cached(req, key, MVT_TYPE, gzipped=True, public=public,
-                       make=lambda: cache.compress(mvt.render(decl, parts, zi, xi, yi, prefix)))
+                       make=lambda: cache.compress(mvt.render(decl, parts, zi, xi, yi, prefix, user)))
     except Refused as refused:
         return refused.answer
 

@@ -57,7 +57,7 @@ def tilejson_for(request: HttpRequest, decl: Any, user: AnyUser) -> dict[str, An
     parts: list[VectorLayer] = decl.parts_for(user) if isinstance(decl, CombinedLayer) else [decl]
     doc["vector_layers"] = [
         {"id": p.name, "description": p.title, "minzoom": p.minzoom, "maxzoom": p.maxzoom,
-         "fields": {a: p.fields.get(a, a) for a in p.attributes_at(22)}}
+         "fields": {a: p.fields.get(a, a) for a in p.attributes_at(22, user)}}
         for p in parts
     ]
     return doc

@@ -214,7 +214,7 @@ def floor_factory(dsn: str, prefix: str, prepared: bool = False):
             layer, z, x, y = t
             key = (layer, z)
             if key not in statements:
-                statements[key] = mvt.layer_statement(vector_layers()[layer], z)
+                statements[key] = mvt.layer_statement(vector_layers()[layer], z, vector_layers()[layer].declared_attributes_at(z))
             row = conn.execute(statements[key], {
                 "z": z, "x": x, "y": y, "prefix": prefix, "band": generalise.band_for_zoom(z)},
                 binary=True).fetchone()
@@ -326,7 +326,7 @@ def tipg_url(t):
     from tiles.layers import vector_layers
 
     layer, z, x, y = t
-    props = ",".join(vector_layers()[layer].attributes_at(z))
+    props = ",".join(vector_layers()[layer].declared_attributes_at(z))
     return f"/collections/bench_tipg.{layer}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={props}"
 
 

@@ -73,7 +73,7 @@ def main() -> None:
         t2 = time.perf_counter()
         for layer, z, x, y in tiles:
             decl = get_layer(layer)
-            mvt.render(decl, [decl], z, x, y, user.unit.path)
+            mvt.render(decl, [decl], z, x, y, user.unit.path, user)
         t3 = time.perf_counter()
         for layer, z, x, y in tiles:
             versions.token_user_and_version(token, get_layer(layer).sources, z, x, y)

@@ -18,9 +18,9 @@ def renders(monkeypatch):
     calls: list[tuple] = []
     real = mvt.render
 
-    def counting(decl, parts, z, x, y, prefix):
+    def counting(decl, parts, z, x, y, prefix, user):
         calls.append((decl.name, z, x, y))
-        return real(decl, parts, z, x, y, prefix)
+        return real(decl, parts, z, x, y, prefix, user)
 
     monkeypatch.setattr(mvt, "render", counting)
     return calls

@@ -54,7 +54,7 @@ def test_every_layer_decodes_with_ids_and_declared_attributes(demo, with_places,
     assert list(tile) == [layer]
     features = tile[layer]["features"]
     assert features
-    allowed = set(vector_layers()[layer].attributes_at(z))
+    allowed = set(vector_layers()[layer].declared_attributes_at(z))
     for f in features:
         assert isinstance(f["id"], int) and f["id"] > 0
         assert set(f["properties"]) <= allowed

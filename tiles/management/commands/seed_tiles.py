@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from boundaries.models import AdminUnit
-from tiles import cache, mvt, versions
+from tiles import cache, mvt, serve, versions
 from tiles.layers import CombinedLayer, VectorLayer, get_layer, vector_layers
 
 
@@ -78,9 +78,10 @@ class Command(BaseCommand):
                 sources = decl.sources
                 for z, x, y in plan:
                     version = versions.tile_version(sources, z, x, y)
-                    key = cache.tile_key("mvt", decl.name, decl.fingerprint, version, scope_key, z, x, y)
+                    reader = None if anonymous else unit_user
+                    key = serve.vector_key(decl, parts, version, scope_key, reader, z, x, y)
                     if cache.get(key) is None:
-                        data = mvt.render(decl, parts, z, x, y, prefix)
+                        data = mvt.render(decl, parts, z, x, y, prefix, reader)
                         cache.put(key, cache.compress(data))
                         rendered += 1
                     if not anonymous:
