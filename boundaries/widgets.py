@@ -25,7 +25,19 @@ class OfflineMapWidget(OpenLayersWidget):
     class Media:
         extend = False  # replace, not add to, the parent's CDN assets
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "gis/offline-widget.js")
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # What Django's template writes into its inline script, as data for offline-widget.js.
+        context["options_id"] = f"{context['id']}_options"
+        context["widget_options"] = {
+            "geom_name": str(context["geom_type"]), "id": context["id"], "map_id": f"{context['id']}_map",
+            "map_srid": int(context["map_srid"]), "name": context["name"],
+            "default_lon": self.attrs["default_lon"], "default_lat": self.attrs["default_lat"],
+            "default_zoom": self.attrs["default_zoom"],
+        }
+        return context
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__()

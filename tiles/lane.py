@@ -120,8 +120,8 @@ def _replayed_chain(inner: Callable[[HttpRequest], HttpResponse]) -> Callable[[H
     return cast(Callable[[HttpRequest], HttpResponse], handler)  # sync middleware over a sync view
 
 
-_SAME, _LENGTH = object(), object()  # template entries: the answer's own value / the body's length
-Template = tuple[tuple[str, Any], ...]
+# The headers of a kind of answer, and where its ETag and Content-Length go (-1: none).
+Template = tuple[tuple[tuple[str, str], ...], int, int]
 _MEMO_MAX = 4096  # entries per memo; request inputs are client-controlled, so the memo is bounded
 
 
@@ -244,28 +244,39 @@ def _answer(environ: dict, match: dict[str, str]) -> serve.Answer:
 def _shape(answer: serve.Answer) -> tuple:
     """What the replayed middleware may see of an answer: status, whether it has a body, its headers
     (the ETag's value aside: the middleware only ever copy it)."""
-    return answer.status, bool(answer.body), tuple((n, None if n == "ETag" else v) for n, v in answer.headers)
+    return answer.status, bool(answer.body), tuple(h for h in answer.headers if h[0] != "ETag")
+
+
+def _etag(answer: serve.Answer) -> str | None:
+    return next((v for n, v in answer.headers if n == "ETag"), None)
 
 
 def _template(answer: serve.Answer, final: list[tuple[str, str]]) -> Template | None:
-    own = {n.lower(): v for n, v in answer.headers}
-    out: list[tuple[str, Any]] = []
+    """The final headers of an answer of this shape: literal values (the shape fixes every value the
+    answer brings but its ETag), and the slots of the ETag and of a Content-Length equal to the body's
+    length, filled in per answer."""
+    headers: list[tuple[str, str]] = []
+    etag_at = length_at = -1
     for name, value in final:
         low = name.lower()
-        if low in own and own[low] == value:
-            out.append((name, _SAME))
+        if low == "etag":
+            if value != _etag(answer):  # changed by a middleware: it would not carry over to other tiles
+                return None
+            etag_at = len(headers)
         elif low == "content-length" and value == str(len(answer.body)):
-            out.append((name, _LENGTH))
-        elif low == "etag":  # changed by a middleware: its value would not carry over to other tiles
-            return None
-        else:
-            out.append((name, value))
-    return tuple(out)
+            length_at = len(headers)
+        headers.append((name, value))
+    return tuple(headers), etag_at, length_at
 
 
 def _fill(template: Template, answer: serve.Answer) -> list[tuple[str, str]]:
-    own = {n.lower(): v for n, v in answer.headers}
-    return [(n, own[n.lower()] if v is _SAME else str(len(answer.body)) if v is _LENGTH else v) for n, v in template]
+    literal, etag_at, length_at = template
+    headers = list(literal)
+    if etag_at >= 0:
+        headers[etag_at] = (headers[etag_at][0], _etag(answer) or "")
+    if length_at >= 0:
+        headers[length_at] = (headers[length_at][0], str(len(answer.body)))
+    return headers
 
 
 class _Body:

@@ -12,6 +12,7 @@ class Action(models.TextChoices):
     REVEAL = "reveal", "查看完整个人信息"
     EXPORT = "export", "导出"
     LOGIN_FAILED = "login_failed", "登录失败"
+    PII_SEARCH = "pii_search", "按身份证号或电话查询"
 
 
 class AuditEventQuerySet(ScopedQuerySet):

@@ -116,6 +116,9 @@ def _pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any)
     old = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._audit_before = snapshot(old, reg) if old else None  # type: ignore[attr-defined]
     instance._audit_masked = _masked_digests(old, reg) if old else {}  # type: ignore[attr-defined]
+    # Where the object was: an object that leaves every unit (a person transferred out or gone from
+    # the city) is recorded under the unit it left, so that unit's administrators read the event.
+    instance._audit_before_path = reg.unit_path(old) if old else ""  # type: ignore[attr-defined]
 
 
 def _post_save(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
@@ -132,7 +135,8 @@ def _post_save(sender: type[models.Model], instance: models.Model, created: bool
             return
         before = {k: before.get(k) for k in changed}
         after = {k: after[k] for k in changed}
-    record(Action.CREATE if created else Action.UPDATE, instance, reg.unit_path(instance), before, after)
+    path = reg.unit_path(instance) or getattr(instance, "_audit_before_path", "")
+    record(Action.CREATE if created else Action.UPDATE, instance, path, before, after)
 
 
 def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:

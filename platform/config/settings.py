@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response gets the Content-Security-Policy, static files and errors included.
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -140,11 +142,13 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAM
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's checks with Chinese messages (accounts/passwords.py), and the demo's published password refused.
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.CharacterClassValidator"},
+    {"NAME": "accounts.passwords.PublishedPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -179,7 +183,10 @@ TILE_MEMORY_CACHE_MB: int = env.int("TILE_MEMORY_CACHE_MB", default=64)
 # Cache: Redis when REDIS_URL is set (tiles, login throttling), else process-local memory.
 REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "TIMEOUT": None}}
+    # One prefix per database: two platforms sharing a Redis (a test run beside a development server)
+    # never read each other's counters or tiles.
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "TIMEOUT": None,
+                          "KEY_PREFIX": DATABASES["default"]["NAME"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": None}}
 
@@ -232,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The browsable API without forms built from unscoped querysets (core.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "core.renderers.BrowsableAPIRenderer"],
     # Malformed bodies (bad JSON, nesting, broken forms) are the API's JSON errors, never a 500.
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
@@ -252,6 +261,9 @@ SPECTACULAR_SETTINGS = {
 PII_ENCRYPTION_KEY: str = env.str("PII_ENCRYPTION_KEY")
 
 LOGIN_RATE_LIMIT: int = env.int("LOGIN_RATE_LIMIT", default=5)  # failed attempts per 15 minutes
+# Searches by a full ID number or phone (each one audited) per account per hour: a search confirms a
+# guess, so it is a reveal-level act and limited like one (docs/privacy.md).
+PII_SEARCH_RATE_LIMIT: int = env.int("PII_SEARCH_RATE_LIMIT", default=60)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -9,6 +9,7 @@ that does not apply is not checked).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,13 @@ from core.rules import Rule, RuleNotFound
 
 
 def rule(name: str, *, body: str, province: str | None, on: dt.date) -> Rule | None:
+    # Memoised per rule book: the pool import asks the same few questions for every person of a
+    # community (20,000 times); tests that swap the book (rules.use) get a fresh cache key.
+    return _rule(id(rules.book()), name, body, province, on)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule(_book: int, name: str, body: str, province: str | None, on: dt.date) -> Rule | None:
     for key in (f"elections.{body}_{name}", f"elections.{name}"):
         try:
             return rules.get(key, province=province, on=on)

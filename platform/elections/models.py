@@ -161,7 +161,7 @@ class CandidateQuerySet(ScopedQuerySet):
 class Candidate(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="candidates")
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="candidacies")
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="candidacies")
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=SEX_CHOICES)
     status = models.CharField("状态", max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.NOMINATED)

@@ -15,6 +15,7 @@ from core.crypto import id_hash
 from core.errors import DomainError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from . import eligibility, roll, services
@@ -155,13 +156,9 @@ def import_file(user: Any, election: Election, path: str, *, job: Any = None) ->
                 return report
             people = dict(Person.objects.filter(id_hash__in=[c.hash for c in good]).values_list("id_hash", "id"))
             people = {bytes(k): v for k, v in people.items()}
-            for i in range(0, len(good), roll.BATCH):
-                Voter.objects.bulk_create([
-                    Voter(election=e, person_id=people.get(c.hash), name=c.name, gender=c.sex, birth_date=c.birth,
-                          id_hash=c.hash, id_masked=c.masked, group_id=c.group, category=c.category, source=Source.EXCEL,
-                          reason="Excel表导入", acceptance=c.acceptance[:300]) for c in good[i:i + roll.BATCH]])
-                if job is not None:
-                    job.progress(len(rows) + min(i + roll.BATCH, len(good)), len(rows) * 2, "写入选民名单")
+            now = timezone.now()
+            roll.copy_voters(((e.pk, people.get(c.hash), c.name, c.sex, c.birth, c.hash, c.masked, c.group, c.category,
+                               Source.EXCEL, "Excel表导入", c.acceptance[:300], now) for c in good), total=len(good), job=job)
             roll.refresh_count(e)
             services.log(e, "roll_import", f"Excel表导入：登记 {len(good)} 人", user=user)
             report.update(written=True, added=len(good))

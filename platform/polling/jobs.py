@@ -5,6 +5,7 @@ import io
 import os
 import select
 import tempfile
+from pathlib import Path
 from typing import Any, cast
 
 from core.documents.render import pdf_bytes, record
@@ -17,10 +18,13 @@ from django.db import transaction
 from elections.models import Election
 
 from . import cards as card_service
-from .cards_layout import crop_marks_uri
+from .cards_layout import sheet_background
 from .models import CardStatus, VoterCard
 
 TEMPLATE = "polling/voter_cards.html"
+# Sheets per WeasyPrint pass: each pass parses the style sheets again (about a second), so card sheets,
+# which are light, go in larger passes than the kernel's default.
+CHUNK = 40
 
 
 class _PipeProgress:
@@ -69,7 +73,8 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
     their progress through a pipe, leave their part in a temporary file and end with ``os._exit``
     (nothing of the parent — database connections, the job's heartbeat — is touched)."""
     if workers <= 1 or len(items) < 20:
-        return pdf_bytes(TEMPLATE, items, common=common, unit=unit, seals=seals, title=title, token=token, job=job)
+        return pdf_bytes(TEMPLATE, items, common=common, unit=unit, seals=seals, title=title, token=token, job=job,
+                         chunk=CHUNK)
     from pypdf import PdfReader, PdfWriter
 
     size = -(-len(items) // workers)
@@ -85,7 +90,7 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
             try:
                 os.close(r)
                 data, pages = pdf_bytes(TEMPLATE, part, common=common, unit=unit, seals=seals, title=title,
-                                        token=token, job=cast(Any, _PipeProgress(w)))
+                                        token=token, job=cast(Any, _PipeProgress(w)), chunk=CHUNK)
                 with open(path, "wb") as f:
                     f.write(pages.to_bytes(4, "big") + data)
                 code = 0
@@ -95,7 +100,7 @@ def render_parallel(items: list[dict[str, Any]], *, common: dict[str, Any], unit
         children.append((pid, path, r))
     combined = _Combined(job, len(items), [r for _, _, r in children])
     own, own_pages = pdf_bytes(TEMPLATE, parts[-1], common=common, unit=unit, seals=seals, title=title, token=token,
-                               job=cast(Any, combined))
+                               job=cast(Any, combined), chunk=CHUNK)
     combined.own = len(parts[-1])
     writer = PdfWriter()
     pages = 0
@@ -137,8 +142,11 @@ def voter_cards(job: Job, election: int, cards: list[int] | None = None, **_: An
     items = card_service.sheets(chosen)
     seals = active_seals(e.unit, ("election_committee",))
     title = f"{e.unit.name}{e.round}年换届选举选民证（{len(chosen)}张）"
-    common = {"election_title": f"{e.unit.name}{e.round}年{e.get_body_display()}换届选举", "election_day": e.election_day,
-              "crop_marks": crop_marks_uri()}
+    day = e.election_day
+    seal = seals["election_committee"]
+    common = {"sheet_background": sheet_background(
+        election_title=f"{e.unit.name}{e.round}年{e.get_body_display()}换届选举", election_day=f"{day.year}年{day.month}月{day.day}日",
+        issuer=f"{e.unit.name}选举委员会", seal=Path(seal.image.path))}
     from core.documents.render import new_token
 
     token = new_token()

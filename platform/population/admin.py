@@ -1,24 +1,29 @@
 """Admin: masked lists; ID numbers and phones are never shown or searchable here in clear."""
 from __future__ import annotations
 
+import datetime as dt
+
 from core.admin import ScopedAdmin
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import ids
 from .models import BuildingResidents, Household, Person, PersonEvent, Transfer
 
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    list_display = ("name", "masked_id", "sex", "birth_year", "pool", "house", "status")
+    list_display = ("name", "masked_id", "sex", "age_band", "pool", "house", "status")
     list_filter = ("status", "sex", "political_status")
     search_fields = ("name",)
     raw_id_fields = ("pool", "house", "household")
     # Pool, house and 户籍地 change only through the services (events, checks) and the city import.
-    readonly_fields = ("masked_id", "masked_phone", "region_code", "birth_date", "sex", "hukou_code", "hukou_address",
+    # An age band, not the birth date: beside the masked ID number a birth date leaves few candidates
+    # (docs/privacy.md); the full number is one reveal away for those who may see it.
+    readonly_fields = ("masked_id", "masked_phone", "region_code", "age_band", "sex", "hukou_code", "hukou_address",
                        "pool", "status", "house")
-    fields = ("name", "masked_id", "masked_phone", "region_code", "birth_date", "sex", "ethnicity", "hukou_code",
+    fields = ("name", "masked_id", "masked_phone", "region_code", "age_band", "sex", "ethnicity", "hukou_code",
               "hukou_address", "pool", "status", "house", "house_relation", "household", "relation_to_head",
               "political_status", "tags")
 
@@ -30,9 +35,9 @@ class PersonAdmin(ScopedAdmin):
     def masked_phone(self, obj: Person) -> str:
         return obj.phone_masked
 
-    @admin.display(description="出生年份")
-    def birth_year(self, obj: Person) -> int:
-        return obj.birth_date.year
+    @admin.display(description="年龄段")
+    def age_band(self, obj: Person) -> str:
+        return ids.age_band(obj.birth_date, dt.date.today())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New people come through the API (ID validation, duplicate check, events).

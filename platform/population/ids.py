@@ -65,9 +65,19 @@ def normalise_phone(raw: str) -> str:
     return m.group(1).replace("-", "")
 
 
+# Digits of an ID number a masked form keeps at its end. Not four: the last four are the sequence
+# number and the check digit, and with them a birth date known to within a year or two (an age, a
+# birth year, 出生年月) leaves a few dozen candidates, one of which a search then confirms. With the
+# last two kept, a role that sees an age band (ten years) and the sex still faces ~33,000
+# candidates; docs/privacy.md has the arithmetic and tests/test_privacy.py checks it per role.
+MASK_KEEP_END = 2
+
+
 def mask_id(number: str) -> str:
-    """500112********1234: region and last four only."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if number else ""
+    """500112**********2X: region and the last two characters only."""
+    if not number:
+        return ""
+    return number[:6] + "*" * (len(number) - 6 - MASK_KEEP_END) + number[-MASK_KEEP_END:]
 
 
 def mask_phone(phone: str) -> str:
@@ -84,3 +94,16 @@ def mask_address(address: str, keep: int = 6) -> str:
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+AGE_BAND_YEARS = 10
+
+
+def age_band(birth: dt.date, day: dt.date) -> str:
+    """"30-39岁" (ten-year bands, "80岁以上" at the top): what a role that may not reveal an ID number
+    learns of a person's birth date."""
+    age = age_on(birth, day)
+    if age >= 80:
+        return "80岁以上"
+    low = age - age % AGE_BAND_YEARS
+    return f"{low}-{low + AGE_BAND_YEARS - 1}岁"

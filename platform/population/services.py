@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from audit import context as audit_context
 from audit import registry as audit
-from audit.models import Action
-from core import roles
+from audit.models import Action, AuditEvent
+from core import roles, throttle
 from core.errors import DomainError
 from core.scoping import in_scope, scope_path
 from django.contrib.postgres.search import TrigramSimilarity
@@ -91,7 +91,12 @@ def _event(person: Person, kind: str, user: User | None, reason: str = "", **kw:
 
 
 def _lock(person: Person) -> Person:
-    return Person.objects.select_for_update(of=("self",)).select_related("pool").get(pk=person.pk)
+    """Lock the person's row, then read it afresh. Not one ``SELECT ... FOR UPDATE`` with the pool
+    joined: when another transaction held the lock and changed the pool, PostgreSQL re-checks only
+    the locked row and keeps the outer join's old (empty) pool columns — a person with a pool id
+    and no pool, the 500 two simultaneous transfer-ins used to end in."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()
+    return Person.objects.select_related("pool").get(pk=person.pk)
 
 
 # -- field validation --------------------------------------------------------------------------
@@ -186,8 +191,11 @@ def search_city_record(user: User, *, id_number: str = "", name: str = "", limit
     require_write(user)
     qs = Person.objects.select_related("pool")
     if id_number:
-        rid = ids.parse_id(id_number)
-        return list(qs.filter(id_hash=crypto.id_hash(rid.number))[:1])
+        digest = crypto.id_hash(ids.parse_id(id_number).number)
+        confirm_pii_search(user, "id_number", digest)
+        hits = list(qs.filter(id_hash=digest)[:1])
+        _audit_pii_search(user, "id_number", digest, hits, "转入查询")
+        return hits
     name = (name or "").strip()
     if not name:
         raise DomainError("query_required", "请输入身份证号码或姓名。")
@@ -213,12 +221,13 @@ def transfer_in(user: User, person: Person, reason: str, pool: AdminUnit | int |
     target = resolve_pool(user, pool)
     person = _lock(person)
     if person.pool_id == target.pk:
-        raise DomainError("already_in_pool", "此人已在本人口池中。")
+        raise DomainError("already_in_pool", "此人已在本人口池中。", status_code=409)
     if (other := person.pool) is not None:
-        raise DomainError(
-            "in_other_pool", f"此人已在{other.name}的人口池中，须由对方办理转出后接收。",
-            status_code=409, extra={"pool": other.name},
-        )
+        # Which community holds the person is told only to those who may see that community.
+        if in_scope(user, other):
+            raise DomainError("in_other_pool", f"此人已在{other.name}的人口池中，须由对方办理转出后接收。",
+                              status_code=409, extra={"pool": other.name})
+        raise DomainError("in_other_pool", "此人已在其他村（社区）的人口池中，须由对方办理转出后接收。", status_code=409)
     if Transfer.objects.filter(person=person, status=TransferStatus.PENDING).exists():
         raise DomainError("transfer_pending", "此人有待接收的转移，请由接收方办理。", status_code=409)
     person.pool = target
@@ -391,11 +400,13 @@ def building_residents(building: AdminUnit, user: User) -> tuple[list[dict[str, 
         cur.execute("SET LOCAL random_page_cost = 1.1")
         rows = list(qs)
     today = dt.date.today()
+    exact_age = roles.can_reveal(user)  # others see an age band only (docs/privacy.md)
     people: dict[int, list[dict[str, Any]]] = {}
     for pid, name, id_masked, phone_masked, sex, birth, house_id, rel, hh_id, hh_no, head_rel, tags in rows:
         people.setdefault(house_id, []).append({
             "id": pid, "name": name, "id_number": id_masked, "phone": phone_masked, "sex": sex, "sex_label": SEX_LABELS.get(sex, ""),
-            "age": ids.age_on(birth, today), "house_relation": rel, "house_relation_label": HOUSE_REL_LABELS.get(rel, ""),
+            "age": ids.age_on(birth, today) if exact_age else None, "age_band": ids.age_band(birth, today),
+            "house_relation": rel, "house_relation_label": HOUSE_REL_LABELS.get(rel, ""),
             "household": hh_id, "household_number": hh_no, "relation_to_head": head_rel,
             "relation_to_head_label": RELATIONS_TO_HEAD.get(head_rel, ""), "tags": tags,
             "tag_labels": [TAG_LABELS[t] for t in tags if t in TAG_LABELS],
@@ -409,6 +420,38 @@ TAG_LABELS = {t.value: t.label for t in Tag}
 
 
 # -- personal data ----------------------------------------------------------------------------
+PII_SEARCH_WINDOW = 3600
+
+
+def confirm_pii_search(user: User, field: str, digest: bytes) -> None:
+    """A search by a full ID number or phone confirms a guess: only roles that may reveal may run
+    it, at most ``PII_SEARCH_RATE_LIMIT`` an hour (counted in the shared cache)."""
+    from django.conf import settings
+
+    if not roles.can_reveal(user):
+        raise DomainError("pii_search_forbidden", "当前角色无权按身份证号或电话查询。", status_code=403)
+    if throttle.hit("pii-search", str(user.pk), PII_SEARCH_WINDOW) > settings.PII_SEARCH_RATE_LIMIT:
+        raise DomainError("pii_search_rate_limited", "按身份证号或电话查询过于频繁，请一小时后再试。", status_code=429)
+
+
+def _audit_pii_search(user: User, field: str, digest: bytes, hits: list[Person] | None, reason: str) -> None:
+    """The search's record: who searched which (keyed hash, never the number) and whom it found,
+    readable by the administrators of the searcher's unit and of the people found."""
+    unit = getattr(user, "unit", None)
+    found = hits or []
+    paths = [p.unit_path for p in found if p.unit_path] or [unit.path if unit is not None else ""]
+    for path in dict.fromkeys(paths):
+        AuditEvent.objects.create(
+            actor=user if user.pk else None, actor_name=user.username, ip=audit_context.current().ip,
+            action=Action.PII_SEARCH, model=Person._meta.label,
+            object_id=",".join(str(p.pk) for p in found)[:64], object_repr=f"按{FIELD_LABELS[field]}查询",
+            unit_path=path, after={"field": field, "hash": digest.hex(), "found": [p.pk for p in found]},
+            reason=reason,
+        )
+
+
+FIELD_LABELS = {"id_number": "身份证号", "phone": "电话"}
+
 def reveal(user: User, person: Person, reason: str) -> dict[str, str]:
     """Show one record in full; the audit log records who, whose, when and why."""
     if not roles.can_reveal(user):
@@ -436,10 +479,14 @@ def search_people(user: User, *, q: str = "", id_number: str = "", phone: str = 
         qs = qs.filter(house__building_id=building)
     if house:
         qs = qs.filter(house_id=house)
-    if id_number:
-        qs = qs.filter(id_hash=crypto.id_hash(ids.parse_id(id_number).number))
-    if phone:
-        qs = qs.filter(phone_hash=crypto.phone_hash(ids.normalise_phone(phone)))
+    for field, value in (("id_number", id_number), ("phone", phone)):
+        if not value:
+            continue
+        digest = crypto.id_hash(ids.parse_id(value).number) if field == "id_number" else \
+            crypto.phone_hash(ids.normalise_phone(value))
+        confirm_pii_search(user, field, digest)
+        qs = qs.filter(**{"id_hash" if field == "id_number" else "phone_hash": digest})
+        _audit_pii_search(user, field, digest, list(qs[:5]), "按个人信息查询")
     if tag:
         if tag not in Tag.values:
             raise DomainError("tag_invalid", "未知标签。")

@@ -350,21 +350,28 @@ def import_workbook(fh: BinaryIO, *, user: User | None, pool: AdminUnit | None, 
     return report
 
 
+MASKED_BIRTH_HEADER = "年龄段"
 EXPORT_HEADERS = ["姓名", "身份证号", "性别", "出生年月", "民族", "联系电话", "户籍地区划代码", "户籍地址", "户号", "与户主关系",
                   "政治面貌", "标签", "楼栋编码", "楼栋", "单元", "室号", "与房屋关系", "人口池"]
 
 
 def export_workbook(people: Iterable[Person], *, full: bool) -> bytes:
-    """A pool as .xlsx. ``full`` is decided (and audited) by the caller."""
+    """A pool as .xlsx. ``full`` is decided (and audited) by the caller. A masked export gives an age
+    band where the full one gives 出生年月: year and month beside a masked ID number would leave a
+    handful of candidates for it (docs/privacy.md)."""
+    import datetime as dt
+
     from .codes import ETHNICITIES, POLITICAL_STATUS, RELATIONS_TO_HEAD, Tag
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("人口")
-    ws.append(EXPORT_HEADERS)
+    ws.append(EXPORT_HEADERS if full else [MASKED_BIRTH_HEADER if h == "出生年月" else h for h in EXPORT_HEADERS])
+    today = dt.date.today()
     for p in people:
         h = p.house
         ws.append([
-            p.name, p.id_number if full else p.id_masked, p.get_sex_display(), p.birth_date.strftime("%Y-%m"),
+            p.name, p.id_number if full else p.id_masked, p.get_sex_display(),
+            p.birth_date.strftime("%Y-%m") if full else ids.age_band(p.birth_date, today),
             ETHNICITIES.get(p.ethnicity, ""), p.phone if full else p.phone_masked, p.hukou_code,
             p.hukou_address if full else ids.mask_address(p.hukou_address),
             p.household.number if p.household is not None else "", RELATIONS_TO_HEAD.get(p.relation_to_head, ""),

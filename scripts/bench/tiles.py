@@ -26,6 +26,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
+# Run as a script, this folder is sys.path[0], and its population.py, boundaries.py, ... would shadow
+# the apps of the same names (their tiles/ layer declarations would then never be found).
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 OUT = ROOT / "var" / "bench"
 ZOOM_COUNTS = {10: 4, 11: 9, 12: 16, 13: 36, 14: 49, 15: 64, 16: 64, 17: 49}  # 291 tiles
 WORLD_HALF = 20037508.342789244

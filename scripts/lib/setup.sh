@@ -207,6 +207,9 @@ local_secrets() {
 # settings' strict default holds: serve behind HTTPS, or set SECURE_COOKIES=false knowingly.
 run_defaults() {
   default_to DEBUG false
+  # The cache is shared by every server process (sign-in and search rate limits, tiles): the local
+  # Redis that carries the jobs, unless a broker of its own is configured.
+  if [ -z "${CELERY_BROKER_URL:-}" ]; then default_to REDIS_URL redis://127.0.0.1:6379/0; fi
   local_secrets
   case "${HOST:-127.0.0.1}" in
     127.*|localhost|::1) default_to SECURE_COOKIES false ;;

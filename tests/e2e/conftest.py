@@ -42,8 +42,25 @@ def browser() -> Generator[Any, None, None]:
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
+        yield CspBypassingBrowser(b)
         b.close()
+
+
+class CspBypassingBrowser:
+    """The browser, whose contexts bypass the Content-Security-Policy unless a test asks otherwise
+    (``new_context(bypass_csp=False)``): Playwright's ``wait_for_function`` evaluates its predicate
+    with ``eval`` inside the page, which the policy (script-src 'self') forbids. The policy itself
+    and the pages under it are tested in test_csp.py, with the bypass off."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        options.setdefault("bypass_csp", True)
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 class MapPage:

@@ -123,7 +123,7 @@ def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phon
     doc = Document.objects.get(kind="polling.voter_cards")
     pdf = Path(doc.file.path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.replace(" ", "")
-    assert "选民证" in text and day.voters[0].name in text
+    assert day.voters[0].name in text and "No.0001-00001" in text  # the fixed part is the sheet's background image
     assert doc.seals.filter(kind="election_committee").exists()
 
     # 2. One card's QR, cut out of the printed PDF, is what the scanning phone's camera sees.
@@ -237,3 +237,33 @@ def test_count_results_announcement_read_by_residents_of_that_community_only(pho
     resident.shot("polling-results-resident")
     neighbour = phones(demo.neighbour_resident.username)
     assert a.post.title not in " ".join(neighbour.home_titles())
+
+
+def test_proxy_recorded_within_the_rules_from_the_app(phones: Any, demo: Any) -> None:  # noqa: F811
+    from polling.models import Proxy
+    from polling.tests.factory import polling_day
+
+    demo.reset()
+    day = polling_day(demo.community, voters=8)
+    staff = phones(demo.village_staff.username)
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    principal, holder = day.voters[5], day.voters[6]
+    staff.page.select_option("#proxies select[name=principal]", str(principal.pk))
+    staff.page.select_option("#proxies select[name=holder]", str(holder.pk))
+    assert "配偶" in staff.page.locator("#proxies select[name=relation] option").all_inner_texts()
+    staff.page.select_option("#proxies select[name=relation]", "配偶")
+    staff.page.fill("#proxies input[name=document]", "WT-001")
+    staff.page.click("#add-proxy")
+    staff.page.wait_for_selector("#proxies [data-proxy]")
+    assert f"{principal.name} → {holder.name}（配偶）" in staff.page.inner_text("#proxies")
+    p = Proxy.objects.get(election=day.election)
+    assert (p.principal, p.holder, p.relation, p.document, p.status) == (principal, holder, "配偶", "WT-001", "recorded")
+    # the same principal a second time is refused with the reason shown
+    staff.page.select_option("#proxies select[name=principal]", str(principal.pk))
+    staff.page.select_option("#proxies select[name=holder]", str(day.voters[7].pk))
+    staff.page.click("#add-proxy")
+    staff.page.wait_for_selector("text=已委托他人投票")
+    assert Proxy.objects.filter(election=day.election).count() == 1
+    staff.page.click(f"button[data-cancel-proxy='{p.pk}']")
+    staff.page.wait_for_function("() => !document.querySelector('#proxies [data-proxy]')")
+    assert Proxy.objects.get(pk=p.pk).status == "cancelled"

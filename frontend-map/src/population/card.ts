@@ -55,7 +55,7 @@ function render(app: App, p: PersonRow, events: PersonEvent[], changed: () => Pr
     { class: "facts" },
     fact(L("姓名", "Name"), p.name, "name"),
     fact(L("身份证号", "ID number"), idCell),
-    fact(L("性别 / 年龄", "Sex / age"), `${p.sex_label} / ${p.age}`),
+    fact(L("性别 / 年龄", "Sex / age"), `${p.sex_label} / ${p.age ?? p.age_band}`),
     fact(L("民族", "Ethnicity"), p.ethnicity_label ?? ""),
     fact(L("政治面貌", "Political status"), p.political_status_label ?? ""),
     fact(L("联系电话", "Phone"), phoneCell),

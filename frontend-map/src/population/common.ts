@@ -24,7 +24,9 @@ export interface PersonRow {
   id_number: string;
   phone: string;
   sex_label: string;
-  age: number;
+  /** Whole years; null for roles that may not reveal (they get age_band only, docs/privacy.md). */
+  age: number | null;
+  age_band: string;
   ethnicity_label?: string;
   political_status_label?: string;
   hukou_code?: string;
@@ -53,7 +55,7 @@ export interface Page<T> {
 
 export interface Transfer {
   id: number;
-  person: { id: number; name: string; id_number: string; sex_label: string; birth_year: number };
+  person: { id: number; name: string; id_number: string; sex_label: string; age_band: string };
   from_pool: number;
   from_pool_name: string;
   to_pool: number;

@@ -169,7 +169,7 @@ function personRow(app: App, p: PersonRow, changed: () => void): HTMLElement {
     "div",
     { class: "pop-person", "data-person-id": p.id },
     h("button", { type: "button", class: "link pop-name", onclick: () => void openPerson(app, p.id, changed).catch(showError) }, p.name),
-    h("small", {}, ` ${p.sex_label} ${p.age}${L("岁", "")} · ${p.id_number}`),
+    h("small", {}, ` ${p.sex_label} ${p.age !== null ? `${p.age}${L("岁", "")}` : p.age_band} · ${p.id_number}`),
     h("div", { class: "pop-where" },
       p.residence
         ? h("button", { type: "button", class: "link", title: L("在地图上查看楼栋", "Show the building"), onclick: () => void goToBuilding(app, p.residence!.building.id, p.id).catch(showError) }, where)

@@ -122,7 +122,7 @@ export function mountInbox(me: Me, el: HTMLElement, changed: () => void): void {
     return h(
       "div",
       { class: "pop-transfer", "data-transfer-id": t.id },
-      h("b", {}, t.person.name), h("small", {}, ` ${t.person.sex_label} ${t.person.birth_year}${L("年生", "")} · ${t.person.id_number}`),
+      h("b", {}, t.person.name), h("small", {}, ` ${t.person.sex_label} ${t.person.age_band} · ${t.person.id_number}`),
       h("div", {}, `${t.from_pool_name} → ${t.to_pool_name}`),
       h("div", { class: "muted" }, `${when(t.created_at)} · ${t.created_by_name} · ${L("事由", "Reason")}：${t.reason}`),
       buttons,
@@ -150,7 +150,7 @@ interface CityHit {
   name: string;
   id_number: string;
   sex_label: string;
-  birth_year: number;
+  age_band: string;
   hukou_region: string;
   current_pool: string | null;
   status: string;
@@ -174,7 +174,7 @@ export function mountTransferIn(el: HTMLElement, poolId: number | null, done: ()
   });
   const hit = (c: CityHit): HTMLElement =>
     h("div", { class: "pop-person", "data-city-id": c.id },
-      h("b", {}, c.name), h("small", {}, ` ${c.sex_label} ${c.birth_year} · ${c.id_number}`),
+      h("b", {}, c.name), h("small", {}, ` ${c.sex_label} ${c.age_band} · ${c.id_number}`),
       h("div", { class: "muted" }, c.current_pool ? L(`现在${c.current_pool}的人口池，须由对方转出`, `In ${c.current_pool}'s pool`) : c.status === "left_city" ? L("已迁出本市", "Left the city") : L("不在任何人口池", "In no pool")),
       c.transferable
         ? h("button", { type: "button", "data-act": "transfer-in", onclick: () => void take(c).catch(showError) }, L("转入本人口池", "Take in"))

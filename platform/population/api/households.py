@@ -97,7 +97,7 @@ class HouseholdView(HouseholdBase):
         hh = self.household(pk)
         members = hh.members.select_related("pool", "house__building").order_by("relation_to_head", "id")
         return Response({**HouseholdSerializer(hh).data,
-                         "members": s.PersonSerializer(members, many=True).data})
+                         "members": s.PersonSerializer(members, many=True, context=self.ctx()).data})
 
 
 class HouseholdMembersView(HouseholdBase):
@@ -108,7 +108,7 @@ class HouseholdMembersView(HouseholdBase):
         d = ser.validated_data
         person = hh_services.join_household(request_user(request), self.household(pk), self.person(d["person"]),
                                             d["relation_to_head"], d.get("reason", ""))
-        return Response(s.PersonSerializer(person).data)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 
 class HouseholdMoveView(HouseholdBase):
@@ -125,7 +125,7 @@ class LeaveHouseholdView(Base):
     @extend_schema(request=s.ReasonSerializer, responses=s.PersonSerializer, summary="移出户")
     def post(self, request: Request, pk: int) -> Response:
         person = hh_services.leave_household(request_user(request), self.person(pk), body(request).get("reason", ""))
-        return Response(s.PersonSerializer(person).data)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 
 class ImportJobSerializer(serializers.Serializer):

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
+from core import roles
+from core.scoping import in_scope
 from rest_framework import serializers
 
 from boundaries.models import House
@@ -17,11 +20,24 @@ def house_label(house: House) -> str:
     return f"{house.entrance}单元{house.room}室"
 
 
+def may_reveal(context: Mapping[str, Any]) -> bool:
+    """Whether the reader (``context["user"]``) may see a person's exact age; without a user, no."""
+    return roles.can_reveal(context.get("user"))
+
+
+def age_fields(birth: dt.date, exact: bool, today: dt.date | None = None) -> dict[str, Any]:
+    """What a reader learns of a birth date (docs/privacy.md): an age band always, the exact age
+    only if the reader may reveal the ID number anyway."""
+    today = today or dt.date.today()
+    return {"age": ids.age_on(birth, today) if exact else None, "age_band": ids.age_band(birth, today)}
+
+
 class PersonSerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField(help_text="脱敏身份证号，如 500112********1234")
     phone = serializers.SerializerMethodField(help_text="脱敏电话，如 138****5678")
     hukou_address = serializers.SerializerMethodField()
-    age = serializers.SerializerMethodField()
+    age = serializers.SerializerMethodField(help_text="周岁；仅可查看完整信息的角色（工作人员、管理员）可见，其他角色为 null")
+    age_band = serializers.SerializerMethodField(help_text="年龄段，如 30-39岁")
     sex_label = serializers.CharField(source="get_sex_display", read_only=True)
     ethnicity_label = serializers.SerializerMethodField()
     political_status_label = serializers.SerializerMethodField()
@@ -35,7 +51,7 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "name", "id_number", "sex", "sex_label", "age", "ethnicity", "ethnicity_label", "phone",
+            "id", "name", "id_number", "sex", "sex_label", "age", "age_band", "ethnicity", "ethnicity_label", "phone",
             "hukou_code", "hukou_address", "pool", "status", "residence", "house_relation", "house_relation_label",
             "household", "household_number", "relation_to_head", "relation_to_head_label", "political_status",
             "political_status_label", "tags", "tag_labels", "added_by_community",
@@ -51,8 +67,11 @@ class PersonSerializer(serializers.ModelSerializer):
     def get_hukou_address(self, p: Person) -> str:
         return ids.mask_address(p.hukou_address)
 
-    def get_age(self, p: Person) -> int:
-        return ids.age_on(p.birth_date, dt.date.today())
+    def get_age(self, p: Person) -> int | None:
+        return ids.age_on(p.birth_date, dt.date.today()) if may_reveal(self.context) else None
+
+    def get_age_band(self, p: Person) -> str:
+        return ids.age_band(p.birth_date, dt.date.today())
 
     def get_ethnicity_label(self, p: Person) -> str:
         return ETHNICITIES.get(p.ethnicity, "")
@@ -85,20 +104,30 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class CityRecordHitSerializer(serializers.ModelSerializer):
-    """Transfer-in search result: just enough to recognise the person, all masked."""
+    """Transfer-in search result: just enough to recognise the person (name, masked ID, sex, age band,
+    registered region) and whether they can be taken in. The community that holds them is named only
+    to readers who may see that community."""
 
     id_number = serializers.CharField(source="id_masked", read_only=True)
     sex_label = serializers.CharField(source="get_sex_display", read_only=True)
-    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
+    age_band = serializers.SerializerMethodField()
     hukou_region = serializers.CharField(source="region_code", read_only=True)
-    current_pool = serializers.CharField(source="pool.name", default=None, read_only=True)
+    current_pool = serializers.SerializerMethodField()
     transferable = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
-        fields = ["id", "name", "id_number", "sex_label", "birth_year", "hukou_region", "current_pool", "status",
+        fields = ["id", "name", "id_number", "sex_label", "age_band", "hukou_region", "current_pool", "status",
                   "transferable"]
         read_only_fields = fields
+
+    def get_age_band(self, p: Person) -> str:
+        return ids.age_band(p.birth_date, dt.date.today())
+
+    def get_current_pool(self, p: Person) -> str | None:
+        if p.pool is None:
+            return None
+        return p.pool.name if in_scope(self.context.get("user"), p.pool) else "其他村（社区）"
 
     def get_transferable(self, p: Person) -> bool:
         return p.pool_id is None
@@ -211,7 +240,7 @@ class TransferSerializer(serializers.ModelSerializer):
     def get_person(self, t: Transfer) -> dict[str, Any]:
         p = t.person
         return {"id": p.pk, "name": p.name, "id_number": p.id_masked, "sex_label": p.get_sex_display(),
-                "birth_year": p.birth_date.year}
+                "age_band": ids.age_band(p.birth_date, dt.date.today())}
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -13,7 +13,7 @@ from core import roles
 from core.errors import DomainError
 from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import IsStaffAccount
-from core.renderers import FastJSONRenderer
+from core.renderers import BrowsableAPIRenderer, FastJSONRenderer
 from core.requests import body, validated
 from core.types import request_user
 from django.conf import settings
@@ -26,7 +26,6 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -101,7 +100,11 @@ class Base(APIView):
     def page(self, qs: Any, serializer: type, context: dict | None = None) -> Response:
         pager = Pagination()
         items: list[Any] | None = pager.paginate_queryset(qs, self.request, view=self)
-        return pager.get_paginated_response(serializer(items, many=True, context=context or {}).data)
+        return pager.get_paginated_response(serializer(items, many=True, context=self.ctx(**(context or {}))).data)
+
+    def ctx(self, **extra: Any) -> dict[str, Any]:
+        """Serializer context: the reader decides what of a person's birth data is shown."""
+        return {"user": self.request.user, **extra}
 
 
 def _search(view: Base, params: dict[str, Any]) -> Response:
@@ -134,7 +137,7 @@ class PeopleView(Base):
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         person = services.add_person(request_user(request), data, data.pop("pool", None))
-        return Response(s.PersonSerializer(person).data, status=201)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data, status=201)
 
 
 class PeopleSearchView(Base):
@@ -149,7 +152,7 @@ class PeopleSearchView(Base):
 class PersonView(Base):
     @extend_schema(responses=s.PersonSerializer, summary="人员详情（脱敏，含房屋/楼栋/小区）")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.PersonSerializer(self.person(pk), context={"detail": True}).data)
+        return Response(s.PersonSerializer(self.person(pk), context=self.ctx(detail=True)).data)
 
     @extend_schema(request=s.PersonPatchSerializer, responses=s.PersonSerializer, summary="修改人员信息（户籍地锁定）")
     def patch(self, request: Request, pk: int) -> Response:
@@ -158,7 +161,7 @@ class PersonView(Base):
         data = {k: raw[k] for k in services.LOCKED_FIELDS if k in raw}
         data.update(validated(s.PersonPatchSerializer, request, partial=True))
         person = services.update_person(request_user(request), self.person(pk), data)
-        return Response(s.PersonSerializer(person, context={"detail": True}).data)
+        return Response(s.PersonSerializer(person, context=self.ctx(detail=True)).data)
 
 
 class RevealView(Base):
@@ -176,7 +179,7 @@ class PlaceView(Base):
         d = ser.validated_data
         person = households.place_checked(request_user(request), self.person(pk), d["house"], d["relation"],
                                           d.get("reason", ""), with_household=d.get("with_household", False))
-        return Response(s.PersonSerializer(person, context={"detail": True}).data)
+        return Response(s.PersonSerializer(person, context=self.ctx(detail=True)).data)
 
 
 class UnplaceView(Base):
@@ -184,7 +187,7 @@ class UnplaceView(Base):
     def post(self, request: Request, pk: int) -> Response:
         reason = validated(s.OptionalReasonSerializer, request)["reason"]
         person = services.unplace(request_user(request), self.person(pk), reason)
-        return Response(s.PersonSerializer(person).data)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 
 class TransferOutView(Base):
@@ -198,7 +201,7 @@ class TransferOutView(Base):
             t = services.transfer_out(user, self.person(pk), d["reason"], d.get("to_pool"), d["out_of_city"])
             if t is not None:
                 households.notify_transfer_sent(t, user)
-        return Response({"transfer": s.TransferSerializer(t).data if t else None, "out_of_city": t is None})
+        return Response({"transfer": s.TransferSerializer(t, context=self.ctx()).data if t else None, "out_of_city": t is None})
 
 
 class HistoryView(Base):
@@ -215,7 +218,7 @@ class CityRecordSearchView(Base):
         ser = s.CitySearchSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         hits = services.search_city_record(request_user(request), **ser.validated_data)
-        return Response({"results": s.CityRecordHitSerializer(hits, many=True).data})
+        return Response({"results": s.CityRecordHitSerializer(hits, many=True, context=self.ctx()).data})
 
 
 class TransferInView(Base):
@@ -227,7 +230,7 @@ class TransferInView(Base):
         person = get_object_or_404(Person, pk=pk)
         person = services.transfer_in(request_user(request), person, d["reason"], d.get("pool"), d.get("house"),
                                       d.get("house_relation", ""))
-        return Response(s.PersonSerializer(person).data)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 
 class TransfersView(Base):
@@ -263,7 +266,7 @@ class TransferDecisionView(Base):
                 person = services.reject_transfer(user, transfer, reason)
             transfer.refresh_from_db()
             households.notify_transfer_decided(transfer, user)
-        return Response(s.PersonSerializer(person).data)
+        return Response(s.PersonSerializer(person, context=self.ctx()).data)
 
 
 class BuildingHousesView(Base):

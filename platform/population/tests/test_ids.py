@@ -43,7 +43,7 @@ def test_bad_numbers_are_refused_without_echoing_them(raw: str, code: str) -> No
 
 
 def test_masking() -> None:
-    assert ids.mask_id("500112198005170117") == "500112********0117"
+    assert ids.mask_id("500112198005170117") == "500112**********17"
     assert ids.mask_phone("13812345678") == "138****5678"
     assert ids.mask_address("重庆市渝北区双龙湖街道某路1号") == "重庆市渝北区****"
     assert ids.normalise_phone("+86 138 1234 5678") == "13812345678"
