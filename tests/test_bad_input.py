@@ -213,3 +213,13 @@ def test_wrong_top_level_types_everywhere(actors, demo, person) -> None:
                 assert_error(r, r.status_code)
         r = raw(admin, "post", "/api/organisations/", text)
         assert r.status_code < 500, (text, r.status_code)
+
+
+@pytest.mark.parametrize("value", ["true", "1.5", "-3", "abc", "９"])
+def test_a_unit_parameter_that_is_no_number(staff, value) -> None:
+    """Found by the schemathesis run (tests/test_api_fuzz.py): ``?unit=true`` was a 500."""
+    for url in ("/api/population/households/", PEOPLE):
+        r = staff.get(url, {"unit": value})
+        assert r.status_code < 500, (url, value, r.status_code)
+        if r.status_code >= 400:
+            assert_error(r, r.status_code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 from core.errors import DomainError
 from django.db import transaction
@@ -69,7 +70,7 @@ def import_units(
                 transaction.savepoint_commit(sid)
             except DomainError as exc:
                 transaction.savepoint_rollback(sid)
-                row.update({"action": "rejected", "error": {"code": exc.code, "detail": exc.message}})
+                row.update({"action": "rejected", "error": {"code": exc.code, "detail": exc.message, **exc.extra}})
             rows.append(row)
         summary = {a: sum(1 for r in rows if r["action"] == a) for a in ("matched", "created", "rejected")}
         result = {
@@ -86,12 +87,44 @@ def import_units(
     return result
 
 
+GEOMETRY_LABELS = {"Point": "点", "MultiPoint": "多点", "LineString": "线", "MultiLineString": "多线",
+                   "LinearRing": "线环", "GeometryCollection": "几何集合"}
+
+
+def _where(geom: Any) -> list[float]:
+    xy = shapely.get_coordinates(geom)
+    return [round(float(xy[0][0]), 6), round(float(xy[0][1]), 6)] if len(xy) else []
+
+
+def check_geometry(geom: Any) -> None:
+    """The feature's own first fault, before anything about names or neighbours: no readable
+    geometry, a geometry that is not an area, or a part of it that is degenerate — named by its
+    index and where it lies (a file's two-point ring is otherwise reported as something else)."""
+    if geom is None or geom.is_empty:
+        raise DomainError("empty_geometry", "要素没有可读的几何（坐标缺失，或坐标不是数字）。")
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        where = _where(geom)
+        raise DomainError(
+            "geometry_type", f"要素的几何是{GEOMETRY_LABELS.get(geom.geom_type, geom.geom_type)}，"
+            f"边界须为面（Polygon 或 MultiPolygon）；位于 {where}。", extra={"location": where})
+    parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+    for i, part in enumerate(parts):
+        rings = [part.exterior, *part.interiors]
+        if any(len(r.coords) < 4 for r in rings) or part.area <= 0:
+            where = _where(part)
+            raise DomainError(
+                "degenerate_part", f"第{i + 1}个部分（共{len(parts)}个）退化：少于三个不同的顶点或面积为零；位于 {where}。",
+                extra={"part": i, "location": where})
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        raise DomainError("coordinates_invalid", "要素的坐标不是有限的数字。")
+
+
 def _import_one(
     user: User, parent: AdminUnit, parent_geom: Any, metric: Metric, level: int, f: Any,
     by_code: dict[str, AdminUnit], by_name: dict[str, AdminUnit], kind: str | None, reason: str,
 ) -> dict[str, Any]:
-    if f.geometry is None or f.geometry.is_empty:
-        raise DomainError("empty_geometry", "要素没有几何。")
+    check_geometry(f.geometry)
     distance_m = float(shapely.distance(f.geometry, parent_geom)) * metric.m_per_deg
     if distance_m > FAR_OUTSIDE_M:
         raise DomainError(

@@ -75,6 +75,10 @@ def _gdal_path(path: Path, fmt: str) -> str:
     return f"/vsizip/{path}/{shp[0]}"
 
 
+#: Larger than any projected coordinate on Earth (metres; Gauss-Krüger false eastings are ~4e7).
+MAX_COORDINATE = 1e9
+
+
 def _first(row: dict[str, Any], names: tuple[str, ...]) -> str:
     for n in names:
         v = row.get(n)
@@ -112,6 +116,14 @@ def read_features(
             raise DomainError("file_unreadable", f"无法读取文件：{os.path.basename(filename)}（格式或内容有误）。") from exc
     if len(gdf) == 0:
         raise DomainError("file_empty", "文件中没有要素。")
+    xy = shapely.get_coordinates(gdf.geometry.values)
+    # Neither degrees nor metres of any projection (1e308, inf): say so, not "looks like metres".
+    if len(xy) and (~np.isfinite(xy) | (np.abs(xy) > MAX_COORDINATE)).any():
+        row = next(i for i, g in enumerate(gdf.geometry.values)
+                   if g is not None and (~np.isfinite(c := shapely.get_coordinates(g)) | (np.abs(c) > MAX_COORDINATE)).any())
+        raise DomainError("coordinates_out_of_range",
+                          f"第{row + 1}个要素的坐标值超出任何坐标系的范围（如 1e308），不是有效的坐标。",
+                          extra={"feature": row})
     file_crs = gdf.crs
     if given is not None:
         if file_crs is not None and not CRS(file_crs).equals(given):

@@ -92,6 +92,11 @@ class Base(APIView):
         return get_object_or_404(Person.objects.visible_to(self.request.user).select_related("pool"), pk=pk)
 
     def unit(self, pk: Any) -> AdminUnit:
+        # A query parameter is text ("true", "1.5"): anything but a whole number is no unit, not a 500.
+        if isinstance(pk, str):
+            pk = int(pk) if pk.strip().isdigit() else None
+        elif not isinstance(pk, int) or isinstance(pk, bool):
+            pk = None
         unit = AdminUnit.objects.visible_to(self.request.user).filter(pk=pk).first() if pk else None
         if unit is None:
             raise DomainError("unit_not_found", "单位不存在或不在您的管辖范围内。", status_code=404)
