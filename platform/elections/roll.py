@@ -40,18 +40,21 @@ def lock_round(round: str) -> None:
 def on_other_rolls(election: Election, hashes: Iterable[bytes] | None = None, *, pool: int | None = None
                    ) -> dict[bytes, tuple[int, int, str]]:
     """id hash → (voter id, election id, community name) for the people on another roll of the round:
-    of ``hashes``, or of the population pool ``pool`` (one statement joining the pool, no list sent)."""
-    base = """SELECT v.id_hash, v.id, v.election_id, u.name
-              FROM elections_voter v
-              JOIN elections_election e ON e.id = v.election_id
-              JOIN adminunits_adminunit u ON u.id = e.unit_id
-              WHERE v.status = 'on_roll' AND e.round = %s AND v.election_id <> %s AND """
+    of ``hashes``, or of the population pool ``pool`` (joined in the statement, no list sent). The roll
+    entries are found by the ID-hash index first and only those few joined to their elections: joining
+    first lets the planner scan every roll of the round (seconds at 2.2 M voters instead of ~0.3 s)."""
+    where = ("v.id_hash IN (SELECT id_hash FROM population_person WHERE pool_id = %s)" if pool is not None
+             else "v.id_hash = ANY(%s)")
+    param: Any = pool if pool is not None else list(hashes or ())
     with connection.cursor() as cur:
-        if pool is not None:
-            cur.execute(base + "v.id_hash IN (SELECT id_hash FROM population_person WHERE pool_id = %s)",
-                        [election.round, election.pk, pool])
-        else:
-            cur.execute(base + "v.id_hash = ANY(%s)", [election.round, election.pk, list(hashes or ())])
+        cur.execute(f"""
+            WITH found AS MATERIALIZED (
+                SELECT v.id_hash, v.id, v.election_id FROM elections_voter v
+                WHERE v.status = 'on_roll' AND v.election_id <> %s AND {where})
+            SELECT f.id_hash, f.id, f.election_id, u.name
+            FROM found f JOIN elections_election e ON e.id = f.election_id
+                 JOIN adminunits_adminunit u ON u.id = e.unit_id
+            WHERE e.round = %s""", [election.pk, param, election.round])
         return {bytes(h): (vid, eid, name) for h, vid, eid, name in cur.fetchall()}
 
 
@@ -359,19 +362,27 @@ def counts(e: Election) -> dict[str, Any]:
 
 
 def duplicates(round: str, path: str = "", limit: int = 1000) -> list[dict[str, Any]]:
-    """People on more than one roll of the round under ``path`` (one grouped scan of ``voter_id_hash``)."""
-    sql = """
-        SELECT v.id_hash, array_agg(v.id ORDER BY v.id), array_agg(u.name ORDER BY v.id), min(v.name), min(v.id_masked)
-        FROM elections_voter v
-        JOIN elections_election e ON e.id = v.election_id
-        JOIN adminunits_adminunit u ON u.id = e.unit_id
-        WHERE v.status = 'on_roll' AND e.round = %s AND u.path LIKE %s
-        GROUP BY v.id_hash HAVING count(*) > 1
-        LIMIT %s"""
+    """People on more than one roll of the round under ``path``. Two statements: the duplicated hashes
+    from the roll entries alone (an index-only scan of ``voter_once_per_roll`` and one aggregate, no
+    join per row), then the names and communities of those few."""
+    ids = list(Election.objects.filter(round=round, unit__path__startswith=path).values_list("id", flat=True))
+    if not ids:
+        return []
     with connection.cursor() as cur:
-        cur.execute(sql, [round, path.replace("%", "") + "%", limit])
-        return [{"voters": ids, "communities": names, "name": name, "id_masked": masked}
-                for _h, ids, names, name, masked in cur.fetchall()]
+        cur.execute("""SELECT id_hash FROM elections_voter WHERE status = 'on_roll' AND election_id = ANY(%s)
+                       GROUP BY id_hash HAVING count(*) > 1 LIMIT %s""", [ids, limit])
+        hashes = [h for (h,) in cur.fetchall()]
+        if not hashes:
+            return []
+        cur.execute("""
+            SELECT v.id_hash, array_agg(v.id ORDER BY v.id), array_agg(u.name ORDER BY v.id), min(v.name), min(v.id_masked)
+            FROM elections_voter v
+            JOIN elections_election e ON e.id = v.election_id
+            JOIN adminunits_adminunit u ON u.id = e.unit_id
+            WHERE v.status = 'on_roll' AND v.id_hash = ANY(%s) AND v.election_id = ANY(%s)
+            GROUP BY v.id_hash""", [hashes, ids])
+        return [{"voters": vids, "communities": names, "name": name, "id_masked": masked}
+                for _h, vids, names, name, masked in cur.fetchall()]
 
 
 def stage_allows_roll_changes(e: Election) -> bool:
