@@ -142,6 +142,7 @@ export function modalForm(
         h("button", { type: "submit", "data-act": "ok" }, opts.submit ?? L("确定", "OK")),
       ),
     );
+    frm.addEventListener("input", () => (error.hidden = true)); // the message was about what is now being changed
     frm.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const out: Record<string, string> = {};
