@@ -18,6 +18,7 @@ export interface RuleItem {
   value: unknown;
   unit: string;
   note: string;
+  label: string;
   confirmed: boolean;
   province: string;
   valid_from: string;
@@ -32,6 +33,8 @@ const L = (zh: string, en: string): string => (getLang() === "en" ? en : zh);
 function showValue(r: RuleItem): string {
   if (r.value === true) return L("是", "yes");
   if (r.value === false) return L("否", "no");
+  // A coded value ("post_void") is shown in words in Chinese; the code itself in English.
+  if (r.label && getLang() !== "en") return r.label;
   const v = typeof r.value === "object" ? JSON.stringify(r.value) : String(r.value);
   return r.unit ? `${v} ${r.unit}` : v;
 }

@@ -18,6 +18,7 @@ A module ships its rules in ``<app>/rules/*.toml``, one file per rule set versio
     confirmed = true                             # false: a provincial choice not checked against the text
     citation = { article = "第三十条" }          # merged over the set's citation; url optional
     note = ""                                    # optional
+    label = ""                                   # optional: a coded value in words, shown to users
 
 ``get(key, province=..., on=date)`` returns the rule in force on that date for that province, else
 the national one. Files are checked when loaded (unknown fields, missing citations, overlapping
@@ -42,7 +43,7 @@ NATIONAL = "national"
 _PROVINCE = re.compile(r"\d{2}0000")
 _NAME = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 SET_FIELDS = {"name", "version", "province", "valid_from", "valid_to", "citation"}
-RULE_FIELDS = {"key", "title", "value", "unit", "confirmed", "citation", "note"}
+RULE_FIELDS = {"key", "title", "value", "unit", "confirmed", "citation", "note", "label"}
 CITATION_FIELDS = {"instrument", "version", "article", "url"}
 
 
@@ -80,6 +81,7 @@ class Rule:
     source: str  # the file, relative to the repository's platform folder
     unit: str = ""
     note: str = ""
+    label: str = ""  # a coded value ("post_void") in words, for people reading the rule
 
     def in_force(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -200,7 +202,7 @@ def parse_file(path: Path, label: str, root: Path | None = None) -> list[Rule]:
             raise fail(f"{key}: missing title")
         if not isinstance(r.get("confirmed"), bool):
             raise fail(f"{key}: confirmed must be true or false (false: not checked against the text)")
-        for f in ("unit", "note"):
+        for f in ("unit", "note", "label"):
             if f in r and not isinstance(r[f], str):
                 raise fail(f"{key}: {f} must be a string")
         own = r.get("citation", {})
@@ -218,7 +220,8 @@ def parse_file(path: Path, label: str, root: Path | None = None) -> list[Rule]:
             key=key, title=r["title"], value=r["value"], confirmed=r["confirmed"], province=province,
             citation=Citation(cit["instrument"], cit["version"], cit["article"], cit.get("url", "")),
             valid_from=valid_from, valid_to=valid_to, ruleset=rs["name"], ruleset_version=rs["version"],
-            source=where, unit=r.get("unit", ""), note=r.get("note", "")))
+            source=where, unit=r.get("unit", ""), note=r.get("note", ""),
+            label=r.get("label", "")))
     return out
 
 
