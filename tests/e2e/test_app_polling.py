@@ -69,7 +69,9 @@ def camera_phone(browser: Any, live_server: Any) -> Generator[Any, None, None]:
         opened.append(b)
         phone = Phone.__new__(Phone)
         phone.context = b.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, permissions=["camera"])
+                                      has_touch=True, permissions=["camera"],
+                                      # as every e2e context (conftest): wait_for_function evaluates strings
+                                      bypass_csp=True)
         phone.page = phone.context.new_page()
         phone.page.set_default_timeout(20_000)
         phone.base_url = live_server.url
