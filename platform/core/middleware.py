@@ -43,6 +43,7 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+CSP_SAME_ORIGIN_FRAMES = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
 
 def content_length(request: HttpRequest) -> int:
@@ -95,5 +96,9 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = CSP
+            # A view that lets the site frame it (xframe_options_sameorigin, e.g. the seal's sample page
+            # in the seal dialog) gets the same permission in the policy, which browsers obey over
+            # X-Frame-Options.
+            same_origin = response.get("X-Frame-Options") == "SAMEORIGIN"
+            response["Content-Security-Policy"] = CSP_SAME_ORIGIN_FRAMES if same_origin else CSP
         return response
