@@ -3,7 +3,7 @@ anonymous visitor: no input may yield a server error (5xx).
 
 Bounded so the whole test suite stays well inside CI's time: ``FUZZ_MAX_EXAMPLES`` generated cases
 per operation and actor (default 6), and a time budget ``FUZZ_BUDGET_SECONDS`` for the whole module
-(default 120 s, so the whole suite stays well inside CI's time) after which each remaining operation still gets its first case, so every operation
+(default 120 s) after which each remaining operation still gets its first case, so every operation
 is fuzzed on every run. Cases are derandomised (the same on every run, so a red CI is reproducible);
 ``FUZZ_SEED=random`` explores new ones. Everything a case writes is rolled back with the test's
 transaction. A failure prints the request as a curl command.
