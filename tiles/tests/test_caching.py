@@ -71,7 +71,7 @@ def test_tile_changes_right_after_an_edit_and_others_stay_cached(demo, renders):
 
 
 def test_raw_sql_writers_invalidate_too(demo):
-    """Engineer B's pipeline and bulk imports write with SQL: the DB trigger still moves the version."""
+    """The boundary pipeline and bulk imports write with SQL: the DB trigger still moves the version."""
     user = client_for(demo.superuser)
     b, (z, x, y) = _building_and_tile(demo)
     r1, _ = fetch(user, f"/tiles/building/{z}/{x}/{y}.mvt")
