@@ -80,7 +80,9 @@ class Election(models.Model):
         return f"{self.round}年{self.get_body_display()}换届选举（{self.unit_id}）"
 
 
-class PostQuerySet(ScopedQuerySet):
+class ElectionPartQuerySet(ScopedQuerySet):
+    """A record that belongs to one election is scoped through the election's unit."""
+
     scope_path_lookup = "election__unit__path"
 
 
@@ -91,7 +93,7 @@ class Post(models.Model):
     kind = models.CharField("职务", max_length=20, choices=PostKind.choices)
     seats = models.PositiveSmallIntegerField("职数")
 
-    objects = PostQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "id"]
@@ -103,9 +105,7 @@ class Post(models.Model):
         return f"{self.get_kind_display()} {self.seats}"
 
 
-class VoterQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
-
+class VoterQuerySet(ElectionPartQuerySet):
     def on_roll(self) -> VoterQuerySet:
         return self.filter(status=VoterStatus.ON_ROLL)
 
@@ -154,10 +154,6 @@ class Voter(models.Model):
         return self.name
 
 
-class CandidateQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
-
-
 class Candidate(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="candidates")
@@ -168,7 +164,7 @@ class Candidate(models.Model):
     nominations = models.PositiveIntegerField("提名票数", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CandidateQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "post", "-nominations", "id"]
@@ -234,10 +230,6 @@ class Vetting(models.Model):
         return f"{self.candidate_id}/{self.department_id}"
 
 
-class ObjectionQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
-
-
 class Objection(models.Model):
     """An objection to the published roll (选民名单异议): received within the window, decided by the
     election committee within the deadline; an upheld objection is the only way the published roll
@@ -265,7 +257,7 @@ class Objection(models.Model):
     late = models.BooleanField("超期决定", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ObjectionQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -274,10 +266,6 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_name}：{self.get_kind_display()}"
-
-
-class StopQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
 
 
 class Stop(models.Model):
@@ -298,7 +286,7 @@ class Stop(models.Model):
     authorised_at = models.DateTimeField(null=True, blank=True)
     authorisation = models.CharField("批准意见", max_length=500, blank=True)
 
-    objects = StopQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -307,10 +295,6 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.reason[:20]}"
-
-
-class EventQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
 
 
 class Event(models.Model):
@@ -327,7 +311,7 @@ class Event(models.Model):
                               related_name="+")
     actor_name = models.CharField(max_length=150, blank=True)
 
-    objects = EventQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -336,10 +320,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-class ConflictQuerySet(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
 
 
 class Conflict(models.Model):
@@ -355,7 +335,7 @@ class Conflict(models.Model):
     source = models.CharField("来源", max_length=20, choices=Source.choices)
     detected_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ConflictQuerySet.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-detected_at"]

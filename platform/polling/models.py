@@ -12,10 +12,7 @@ from core.scoping import ScopedQuerySet
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
-
-class ElectionScoped(ScopedQuerySet):
-    scope_path_lookup = "election__unit__path"
+from elections.models import ElectionPartQuerySet
 
 
 class VoteScoped(ScopedQuerySet):
@@ -47,7 +44,7 @@ class Vote(models.Model):
                                         related_name="+", verbose_name="选票样张")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "number"]
@@ -74,7 +71,7 @@ class Station(models.Model):
     # Villager groups voting here; empty: any voter of the election may vote here.
     groups = models.ManyToManyField("adminunits.AdminUnit", blank=True, related_name="+", verbose_name="村(居)民小组")
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "kind", "id"]
@@ -130,7 +127,7 @@ class VoterCard(models.Model):
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "id"]
@@ -164,7 +161,7 @@ class Proxy(models.Model):
                                     related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "holder", "id"]
@@ -246,7 +243,7 @@ class Announcement(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["election", "-created_at"]
@@ -268,7 +265,7 @@ class Archive(models.Model):
     checklist = models.JSONField("纸质档案清单", default=list, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ElectionScoped.as_manager()
+    objects = ElectionPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = "选举归档"
