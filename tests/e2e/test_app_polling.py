@@ -125,7 +125,7 @@ def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phon
     doc = Document.objects.get(kind="polling.voter_cards")
     pdf = Path(doc.file.path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.replace(" ", "")
-    assert day.voters[0].name in text and "No.0001-00001" in text  # the fixed part is the sheet's background image
+    assert day.voters[0].name in text and f"No.{day.election.pk:04d}-00001" in text  # the fixed part is the sheet's background image
     assert doc.seals.filter(kind="election_committee").exists()
 
     # 2. One card's QR, cut out of the printed PDF, is what the scanning phone's camera sees.
