@@ -151,7 +151,8 @@ def check(user: Any, vote: Vote | int, station: Station | int, code: str) -> dic
     calls it with the ids from the URL and body, and a 404 comes from the same statement."""
     if not roles.can_write(user):
         raise DomainError("read_only", "您的角色不能发放选票。", status_code=403)
-    vote_id, station_id = getattr(vote, "pk", vote), getattr(station, "pk", station)
+    vote_id = vote.pk if isinstance(vote, Vote) else vote
+    station_id = station.pk if isinstance(station, Station) else station
     token = cards.token_of(code)
     row = _row(user, vote_id, station_id, token)
     if token is None:
