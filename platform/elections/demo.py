@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from accounts.models import User
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -68,6 +69,10 @@ def _day(stage: str, rng: np.random.Generator, today: dt.date) -> dt.date:
 
 
 def wipe(district: AdminUnit) -> None:
+    if apps.is_installed("polling"):
+        from polling import demo as polling_demo  # polling builds on elections, so it is imported late
+
+        polling_demo.wipe(district, ROUND)
     Election.objects.filter(unit__path__startswith=district.path, round=ROUND).delete()
     VettingDepartment.objects.filter(unit__path__startswith=district.path, name__in=DEPARTMENTS).delete()
 
@@ -120,8 +125,15 @@ def generate(seed: int = 2026, replace: bool = True) -> dict[str, int]:
     candidates, vettings = _candidates(elections, depts_by_town)
     stops = _stops(elections, seed, now)
     events = _timelines(elections)
+    polled: dict[str, int] = {}
+    if apps.is_installed("polling"):
+        # Polling day of the elections at or after it (stations, cards, ballots, the count), so the
+        # 投票进度 layer shows turnout and results on first start.
+        from polling import demo as polling_demo
+
+        polled = polling_demo.generate(district, ROUND, seed=seed)
     return {"elections": len(elections), "voters": voters, "candidates": candidates, "vettings": vettings,
-            "stops": stops, "events": events, "departments": len(depts)}
+            "stops": stops, "events": events, "departments": len(depts), **polled}
 
 
 def _rolls() -> int:

@@ -95,6 +95,17 @@ def enter_ballot(user: Any, vote: Vote, station: Station, *, number: int, marks:
         raise DomainError("ballot_entered", f"{station.name}第 {number} 张选票（{entry}）已录入。", status_code=409) from None
 
 
+def counterpart(ballot: BallotEntry) -> dict[str, Any] | None:
+    """How a ballot just entered compares with the other clerk's entry of the same paper ballot:
+    None when that was not entered yet, else the differences post by post (empty: they agree)."""
+    other = BallotEntry.objects.filter(vote_id=ballot.vote_id, station_id=ballot.station_id, number=ballot.number,
+                                       entry="B" if ballot.entry == "A" else "A").first()
+    if other is None:
+        return None
+    a, b = (ballot, other) if ballot.entry == "A" else (other, ballot)
+    return {"differences": compare(ballot.vote, a, b)}
+
+
 @transaction.atomic
 def set_totals(user: Any, vote: Vote, totals: Any) -> Vote:
     """Totals per candidate from the paper tally sheet (instead of ballot-by-ballot entry)."""
@@ -120,21 +131,75 @@ def set_totals(user: Any, vote: Vote, totals: Any) -> Vote:
     return v
 
 
+def _names(post: dict[str, Any] | None, marks: list[Any]) -> list[str]:
+    names = {str(c["id"]): c["name"] for c in (post or {}).get("candidates", [])}
+    return [f"另选：{m['write_in']}" if isinstance(m, dict) else names.get(str(m), str(m)) for m in marks]
+
+
+def compare(vote: Vote, first: BallotEntry | None, second: BallotEntry | None) -> list[dict[str, Any]]:
+    """Where two entries of one paper ballot differ, post by post (names, not ids, so the clerks can
+    read them against the paper); an entry missing or void is a difference of the whole ballot."""
+    if first is None or second is None:
+        return [{"post": None, "kind": "整张选票", "a": None if first is None else "已录入",
+                 "b": None if second is None else "已录入"}]
+    if first.void or second.void:
+        if first.void == second.void:
+            return []
+        return [{"post": None, "kind": "整张选票", "a": "无效票" if first.void else "有效票",
+                 "b": "无效票" if second.void else "有效票"}]
+    posts = _post_ids(vote)
+    out = []
+    for pid in sorted(set(first.marks) | set(second.marks), key=lambda p: list(posts).index(p) if p in posts else 99):
+        a, b = first.marks.get(pid, []), second.marks.get(pid, [])
+        if sorted(map(str, a)) != sorted(map(str, b)):
+            post = posts.get(pid)
+            out.append({"post": pid, "kind": post["kind"] if post else pid,
+                        "a": "、".join(_names(post, a)) or "未选", "b": "、".join(_names(post, b)) or "未选"})
+    return out
+
+
 def differences(vote: Vote) -> list[dict[str, Any]]:
-    """Ballots entered twice (A and B) whose entries differ, or entered once only."""
+    """Ballots entered twice (A and B) whose entries differ, or entered once only — which ballot (box
+    and number) and, post by post, what each clerk entered."""
     rows: dict[tuple[int, int], dict[str, BallotEntry]] = {}
     for b in BallotEntry.objects.filter(vote=vote).select_related("station"):
         rows.setdefault((b.station_id, b.number), {})[b.entry] = b
     if not any("B" in r for r in rows.values()):
         return []
     out = []
-    for (_, number), r in sorted(rows.items()):
+    for (station_id, number), r in sorted(rows.items()):
         first, second = r.get("A"), r.get("B")
-        if first is None or second is None or first.marks != second.marks or first.void != second.void:
-            station = next(iter(r.values())).station.name
-            out.append({"station": station, "number": number, "a": first.marks if first else None,
-                        "b": second.marks if second else None})
+        posts = compare(vote, first, second)
+        if posts:
+            out.append({"station": next(iter(r.values())).station.name, "station_id": station_id, "number": number,
+                        "a": first.marks if first else None, "b": second.marks if second else None,
+                        "void_a": first.void if first else None, "void_b": second.void if second else None,
+                        "posts": posts})
     return out
+
+
+@transaction.atomic
+def resolve(user: Any, vote: Vote, station: Station, *, number: int, keep: str) -> BallotEntry:
+    """The clerks read the paper ballot again and say which entry was right: the other entry is made
+    the same (both entries were made, so each ballot was still read twice; the correction is logged
+    with what it replaced)."""
+    v = _writable_vote(user, vote)
+    if keep not in ("A", "B"):
+        raise DomainError("invalid_entry", "请选择以录入A或录入B为准。")
+    other = "B" if keep == "A" else "A"
+    rows = {b.entry: b for b in BallotEntry.objects.select_for_update().filter(vote=v, station=station, number=number)}
+    right, wrong = rows.get(keep), rows.get(other)
+    if right is None or wrong is None:
+        missing = other if right is not None else keep
+        raise DomainError("entry_missing", f"{station.name}第 {number} 张选票尚未录入{missing}，请先录入。", status_code=409)
+    if not compare(v, right, wrong):
+        return wrong
+    was = "无效票" if wrong.void else "；".join(f"{d['kind']}：{d['b']}" for d in compare(v, right, wrong))
+    wrong.marks, wrong.void, wrong.entered_by = right.marks, right.void, user
+    wrong.save(update_fields=["marks", "void", "entered_by"])
+    elections.log(v.election, "ballot_resolved", f"{station.name}第 {number} 张选票核对：以录入{keep}为准，"
+                  f"更正录入{other}（原为 {was}）", user=user)
+    return wrong
 
 
 def outcome_input(vote: Vote) -> dict[str, Any]:
@@ -167,8 +232,10 @@ def preview(vote: Vote) -> dict[str, Any]:
 def conclude(user: Any, vote: Vote) -> Vote:
     """Count: the outcome is computed, kept and logged; an invalid vote stops the election."""
     v = _writable_vote(user, vote)
-    if differences(v):
-        raise DomainError("entries_differ", "两次录入不一致，请先核对差异。", status_code=409)
+    if diff := differences(v):
+        which = "、".join(f"{d['station']}第 {d['number']} 张" for d in diff[:5]) + ("等" if len(diff) > 5 else "")
+        raise DomainError("entries_differ", f"录入A与录入B不一致（{len(diff)} 张：{which}），请核对纸质选票后更正，"
+                          "两次录入一致后才能确认计票结果。", status_code=409, extra={"differences": len(diff)})
     missing = [b.station.name for b in BoxCount.objects.filter(vote=v, returned__isnull=True).select_related("station")]
     if missing:
         raise DomainError("box_not_counted", f"尚未登记收回选票数：{'、'.join(missing)}。")

@@ -13,10 +13,11 @@ from elections import services as elections
 from elections.codes import CandidateStatus, VoterStatus
 from elections.models import Candidate, Election, Voter
 
+from boundaries.levels import Level
 from boundaries.models import AdminUnit
 
 from . import freshness
-from .models import BoxCount, Proxy, ProxyStatus, Station, StationKind, Vote
+from .models import BoxCount, CardStatus, Proxy, ProxyStatus, Station, StationKind, Vote, VoterCard
 
 POST_ORDER = {"director": 0, "deputy": 1, "member": 2}
 
@@ -52,16 +53,52 @@ def add_station(user: Any, election: Election, *, kind: str, name: str, groups: 
         raise DomainError("name_required", "请填写投票站名称（不超过50字）。")
     if Station.objects.filter(election=e, name=name).exists():
         raise DomainError("duplicate_station", "已有同名投票站。", status_code=409)
+    found = _groups(e, groups or [], station=None)
     station = Station.objects.create(election=e, kind=kind, name=name)
-    if groups:
-        found = list(AdminUnit.objects.filter(pk__in=groups, path__startswith=e.unit.path).exclude(pk=e.unit.pk))
-        if len(found) != len(set(groups)):
-            raise DomainError("group_not_found", "所选村(居)民小组不属于本村(社区)。")
-        station.groups.set(found)
+    station.groups.set(found)
     for vote in Vote.objects.filter(election=e, status="open"):
         BoxCount.objects.get_or_create(vote=vote, station=station)
-    elections.log(e, "station", f"设立{station.get_kind_display()}：{name}", user=user)
+    elections.log(e, "station", f"设立{station.get_kind_display()}：{name}"
+                  + (f"（{'、'.join(g.name for g in found)}）" if found else ""), user=user)
     return station
+
+
+def _groups(e: Election, ids: list[int], *, station: Station | None) -> list[AdminUnit]:
+    """The villager/resident groups ``ids`` of the election's community, each voting at one station
+    only: a voter card names one station, so a group assigned twice would leave it ambiguous."""
+    found = list(AdminUnit.objects.filter(pk__in=ids, parent=e.unit, level=Level.NEIGHBOURHOOD).order_by("code"))
+    if len(found) != len(set(ids)):
+        raise DomainError("group_not_found", "所选村(居)民小组不属于本村(社区)。")
+    taken = (Station.groups.through.objects.filter(station__election=e, adminunit__in=found)
+             .exclude(station=station).select_related("station", "adminunit").first())
+    if taken is not None:
+        raise DomainError("group_assigned", f"{taken.adminunit.name}已分配到{taken.station.name}，"
+                          "一个小组只在一个投票站投票。", status_code=409)
+    return found
+
+
+@transaction.atomic
+def set_station_groups(user: Any, station: Station, groups: list[int]) -> Station:
+    """Which groups vote at ``station``. Voter cards carry their station: the cards of voters whose
+    group moves follow it — unless they were already printed, since the paper would then name the
+    old station (reprinting them is the way, after the change)."""
+    e = _writable(user, station.election)
+    s = Station.objects.select_for_update().get(pk=station.pk, election=e)
+    found = _groups(e, groups, station=s)
+    before = set(s.groups.values_list("pk", flat=True))
+    after = {g.pk for g in found}
+    moved = before ^ after
+    if moved:
+        affected = VoterCard.objects.filter(election=e, status=CardStatus.ACTIVE, voter__group_id__in=moved)
+        if affected.filter(document__isnull=False).exists():
+            raise DomainError("cards_printed", "这些小组的选民证已打印（证上印有投票站），不能再调整分组。", status_code=409)
+        s.groups.set(found)
+        # Removed groups vote anywhere (no station on the card); added groups vote here.
+        affected.filter(voter__group_id__in=before - after).update(station=None)
+        affected.filter(voter__group_id__in=after).update(station=s)
+    names = "、".join(g.name for g in found) or "不限小组"
+    elections.log(e, "station_groups", f"{s.name}的投票小组：{names}", user=user)
+    return s
 
 
 # -- the vote and its ballots ----------------------------------------------------------------------------
@@ -108,6 +145,8 @@ def allocate(user: Any, vote: Vote, station: Station, *, allocated: int, spoiled
     for v, what in ((allocated, "领取选票数"), (spoiled, "作废选票数")):
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1_000_000:
             raise DomainError("invalid_count", f"{what}应为非负整数。")
+    if spoiled > allocated:
+        raise DomainError("spoiled_over_allocated", f"作废选票数（{spoiled}）不能多于领取选票数（{allocated}）。")
     box, _ = BoxCount.objects.select_for_update().get_or_create(vote=vote, station=station)
     box.allocated, box.spoiled = allocated, spoiled
     box.save(update_fields=["allocated", "spoiled"])

@@ -269,3 +269,175 @@ def test_proxy_recorded_within_the_rules_from_the_app(phones: Any, demo: Any) ->
     staff.page.click(f"button[data-cancel-proxy='{p.pk}']")
     staff.page.wait_for_function("() => !document.querySelector('#proxies [data-proxy]')")
     assert Proxy.objects.get(pk=p.pk).status == "cancelled"
+
+
+def test_stations_groups_and_ballots_allocated_from_the_app(phones: Any, demo: Any) -> None:  # noqa: F811
+    from elections.models import Voter
+    from polling import cards, scanning
+    from polling.models import BoxCount, Station, Vote, VoterCard
+    from polling.tests.factory import polling_day
+
+    from boundaries.levels import Level
+    from boundaries.models import AdminUnit
+
+    demo.reset()
+    day = polling_day(demo.community, voters=8)
+    g1, g2, g3 = AdminUnit.objects.filter(parent=demo.community, level=Level.NEIGHBOURHOOD).order_by("code")[:3]
+    Voter.objects.filter(pk__in=[v.pk for v in day.voters[:3]]).update(group=g1)
+    Voter.objects.filter(pk__in=[v.pk for v in day.voters[3:5]]).update(group=g2)
+    staff = phones(demo.village_staff.username)
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    staff.page.click("#manage-stations")
+
+    # 1. A new 投票站 for the first group: its three voters are counted beside the group's name.
+    staff.page.wait_for_selector("#new-station")
+    assert f"{g1.name}（3人）" in staff.page.inner_text("#new-station")
+    staff.page.select_option("#new-station select[name=kind]", "station")
+    staff.page.fill("#new-station input[name=station_name]", "第二投票站")
+    staff.page.check(f"#new-station input[data-group='{g1.pk}']")
+    staff.page.click("#add-station")
+    staff.page.wait_for_selector("section[data-station] h3:has-text('第二投票站')")
+    second = Station.objects.get(election=day.election, name="第二投票站")
+    assert second.kind == "station" and list(second.groups.all()) == [g1]
+    assert staff.page.inner_text(f"[data-group-station='{g1.pk}']") == "第二投票站"
+
+    # 2. The first 投票站 takes the second and third groups; the first group is taken and cannot be ticked.
+    first = f"section[data-station='{day.station.pk}']"
+    staff.page.click(f"{first} summary")
+    assert staff.page.is_disabled(f"{first} input[data-group='{g1.pk}']")
+    staff.page.check(f"{first} input[data-group='{g2.pk}']")
+    staff.page.check(f"{first} input[data-group='{g3.pk}']")
+    staff.page.click(f"{first} button[data-save-groups]")
+    staff.page.wait_for_selector(f"{first} .station-groups:has-text('{g3.name}')")
+    assert set(Station.objects.get(pk=day.station.pk).groups.all()) == {g2, g3}
+    assert staff.page.inner_text(f"[data-group-station='{g2.pk}']") == "第一投票站"
+    assert "不限" in staff.page.inner_text(f"section[data-station='{day.centre.pk}'] .station-groups")
+    staff.page.locator("#group-stations").scroll_into_view_if_needed()
+    staff.shot("polling-stations-groups")
+
+    # 3. A second station with the same name is refused, the reason in Chinese, nothing stored.
+    staff.page.fill("#new-station input[name=station_name]", "第二投票站")
+    staff.page.click("#add-station")
+    staff.page.wait_for_selector("#toast.error:has-text('已有同名投票站')")
+    assert Station.objects.filter(election=day.election).count() == 4
+
+    # 4. The vote opens; the voter cards follow the groups' stations.
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    assert "第二投票站" in staff.page.inner_text("#stations") and g1.name in staff.page.inner_text("#stations")
+    staff.page.click("#open-vote")
+    staff.page.wait_for_selector("[data-vote] a[data-allocate]")
+    vote = Vote.objects.get(election=day.election)
+    cards.ensure_cards(demo.village_staff, day.election)
+    assert VoterCard.objects.get(voter=day.voters[0]).station == second
+    assert VoterCard.objects.get(voter=day.voters[3]).station == day.station
+    for card in VoterCard.objects.filter(election=day.election, station__isnull=True).order_by("id")[:2]:
+        scanning.issue(demo.village_staff, vote, day.centre, cards.payload(card.token))
+
+    # 5. Ballots handed to each station, beside the ballots issued by scanning.
+    staff.page.click(f"[data-vote='{vote.pk}'] a[data-allocate]")
+    centre = f"section[data-box='{day.centre.pk}']"
+    staff.page.wait_for_selector(centre)
+    assert staff.page.inner_text(f"{centre} [data-fact=issued]") == "2"
+    staff.page.fill(f"{centre} input[name=allocated-{day.centre.pk}]", "10")
+    staff.page.fill(f"{centre} input[name=spoiled-{day.centre.pk}]", "1")
+    staff.page.click(f"{centre} button[data-allocate]")
+    staff.page.wait_for_function(f"document.querySelector(\"{centre} [data-fact=allocated]\")?.textContent === '10'")
+    assert staff.page.inner_text(f"{centre} [data-fact=left]") == "7"  # 10 handed over, 1 spoiled, 2 issued
+    box = BoxCount.objects.get(vote=vote, station=day.centre)
+    assert (box.allocated, box.spoiled) == (10, 1)
+    # more spoiled than handed over: refused with the reason, nothing stored
+    mobile = f"section[data-box='{day.mobile.pk}']"
+    staff.page.fill(f"{mobile} input[name=allocated-{day.mobile.pk}]", "3")
+    staff.page.fill(f"{mobile} input[name=spoiled-{day.mobile.pk}]", "5")
+    staff.page.click(f"{mobile} button[data-allocate]")
+    staff.page.wait_for_selector("#toast.error:has-text('作废选票数（5）不能多于领取选票数（3）')")
+    box = BoxCount.objects.get(vote=vote, station=day.mobile)
+    assert (box.allocated, box.spoiled) == (0, 0)
+    staff.page.locator(centre).scroll_into_view_if_needed()
+    staff.shot("polling-allocate")
+    assert "合计：领取 10 张，作废 1 张，已发票 2 张" in staff.page.inner_text("#allocate-total")
+    staff.close()
+
+
+def test_double_entry_a_and_b_differences_listed_conclude_refused_until_resolved(phones: Any, demo: Any) -> None:  # noqa: F811
+    from elections.codes import Stage
+    from elections.models import Election
+    from polling import cards, counting, scanning, services
+    from polling.models import BallotEntry, Vote, VoterCard
+    from polling.tests.factory import polling_day
+
+    demo.reset()
+    day = polling_day(demo.community, voters=8)
+    staff_user = demo.village_staff
+    vote = services.open_vote(staff_user, day.election)
+    cards.ensure_cards(staff_user, day.election)
+    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:5]:
+        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    for box, n in ((day.centre, 5), (day.station, 0), (day.mobile, 0)):
+        counting.set_returned(staff_user, vote, box, n)
+    d = day.candidates["director"]
+    m = day.candidates["member"]
+    paper = [(d[0], m[0], m[1])] * 4 + [(d[1], m[0], m[2])]
+
+    def enter(phone: Any, entry: str, ballots: list[tuple[Any, Any, Any]]) -> None:
+        phone.open(f"#/staff/count/{vote.pk}")
+        phone.page.check(f"#entry-pick input[value={entry}]")
+        for i, (director, m1, m2) in enumerate(ballots):
+            assert phone.page.input_value("#ballot-entry input[name=number]") == str(i + 1)
+            phone.page.check(f"fieldset[data-post=director] input[value='{director.pk}']")
+            phone.page.check(f"fieldset[data-post=member] input[value='{m1.pk}']")
+            phone.page.check(f"fieldset[data-post=member] input[value='{m2.pk}']")
+            phone.page.click("#enter-ballot")
+            phone.page.wait_for_function("(n) => document.querySelector('#entered').textContent.includes(`第 ${n} 张`)", arg=i + 1)
+
+    # 1. Clerk A enters the five ballots; clerk B, on another phone, misreads the second one.
+    clerk_a = phones(staff_user.username)
+    enter(clerk_a, "A", paper)
+    clerk_b = phones(demo.village_admin.username)
+    misread = [*paper[:1], (d[0], m[0], m[2]), *paper[2:]]
+    enter(clerk_b, "B", misread[:2])
+    # at once, B is told ballot 2 differs from A, post by post
+    compared = clerk_b.page.inner_text("#entry-compared [data-compare=differs]")
+    assert "与录入A不一致" in compared and f"委员：录入A {m[0].name}、{m[1].name}" in compared.replace("\n", "")
+    assert f"录入B {m[0].name}、{m[2].name}" in compared
+    for i, (director, m1, m2) in enumerate(misread[2:], start=3):
+        clerk_b.page.check(f"fieldset[data-post=director] input[value='{director.pk}']")
+        clerk_b.page.check(f"fieldset[data-post=member] input[value='{m1.pk}']")
+        clerk_b.page.check(f"fieldset[data-post=member] input[value='{m2.pk}']")
+        clerk_b.page.click("#enter-ballot")
+        clerk_b.page.wait_for_function("(n) => document.querySelector('#entered').textContent.includes(`第 ${n} 张`)", arg=i)
+        assert clerk_b.page.inner_text("#entry-compared") == "与录入A一致"
+    assert BallotEntry.objects.filter(vote=vote, entry="A").count() == BallotEntry.objects.filter(vote=vote, entry="B").count() == 5
+    assert BallotEntry.objects.get(vote=vote, number=2, entry="B").entered_by == demo.village_admin
+
+    # 2. The count page lists the difference: which ballot, which post, what each entered.
+    clerk_a.open(f"#/staff/count/{vote.pk}")
+    row = f"[data-difference='{day.centre.pk}-2']"
+    clerk_a.page.wait_for_selector(row)
+    assert "1 张选票不一致" in clerk_a.page.inner_text("#differences-count")
+    assert clerk_a.page.locator("[data-difference]").count() == 1
+    text = clerk_a.page.inner_text(row)
+    assert "中心会场 第 2 张" in text and "委员" in text and m[1].name in text and m[2].name in text
+    # 3. Concluding is refused while they differ, the reason on screen; nothing counted.
+    clerk_a.page.click("#conclude")
+    clerk_a.page.wait_for_selector("#conclude-error:not([hidden])")
+    refused = clerk_a.page.inner_text("#conclude-error")
+    assert "录入A与录入B不一致（1 张：中心会场第 2 张）" in refused and "一致后才能确认" in refused
+    clerk_a.page.locator(row).scroll_into_view_if_needed()
+    clerk_a.shot("polling-double-entry-differs")
+    assert Vote.objects.get(pk=vote.pk).status == "open"
+
+    # 4. The paper ballot says A was right: B is corrected, the entries agree, the count concludes.
+    clerk_a.page.click(f"{row} button[data-keep=A]")
+    clerk_a.page.wait_for_selector("#differences-none:has-text('录入A与录入B一致')")
+    assert BallotEntry.objects.get(vote=vote, number=2, entry="B").marks == BallotEntry.objects.get(vote=vote, number=2, entry="A").marks
+    clerk_a.page.click("#conclude")
+    clerk_a.page.wait_for_selector("#outcome h3:text-is('计票结果')")  # no longer the preview
+    assert clerk_a.page.get_attribute("#outcome-valid", "data-valid") == "true"
+    counted = Vote.objects.get(pk=vote.pk)
+    assert counted.status == "counted" and counted.outcome["cast"] == 5
+    assert sorted(e["name"] for e in counted.outcome["elected"]) == sorted([d[0].name, m[0].name, m[1].name])
+    clerk_a.shot("polling-double-entry-concluded")
+    clerk_a.close()
+    clerk_b.close()

@@ -4,7 +4,9 @@
 import { watchJob } from "../common/jobs";
 import { h, showError, toast } from "../ui";
 import { go, read, route, send } from "./core";
+import { allocatePage } from "./polling-boxes";
 import { countPage } from "./polling-count";
+import { stationsPage } from "./polling-stations";
 import { L } from "./polling-text";
 import { scanPage } from "./scan";
 
@@ -44,7 +46,7 @@ interface Election {
   stage_label: string;
   stopped: boolean;
   election_day: string;
-  stations: Array<{ id: number; kind: string; kind_label: string; name: string }>;
+  stations: Array<{ id: number; kind: string; kind_label: string; name: string; groups: Array<{ id: number; name: string }> }>;
   cards: { active: number; revoked: number; printed: number };
   votes: Vote[];
   proxies: Array<{ id: number; principal: string; holder: string; relation: string }>;
@@ -85,14 +87,13 @@ async function detail(view: HTMLElement, params: string[]): Promise<void> {
     h("p", {}, L("阶段：", "Stage: "), h("strong", { id: "election-stage" }, e.stage_label), e.stopped ? h("span", { class: "error" }, L(" · 因异常暂停", " · stopped")) : null),
     h("p", { class: "muted" }, L(`选举日 ${e.election_day}`, `Election day ${e.election_day}`)));
 
-  // stations
-  const kind = h("select", { name: "kind" }, h("option", { value: "centre" }, "中心会场"), h("option", { value: "station" }, "投票站"), h("option", { value: "mobile" }, "流动票箱"));
-  const sname = h("input", { name: "station_name", placeholder: L("名称", "Name"), maxlength: 50 });
-  const addStation = h("button", { type: "button", id: "add-station" }, L("设立", "Add"));
-  addStation.addEventListener("click", () => void act(() => send(`/api/polling/elections/${e.id}/stations/`, { kind: kind.value, name: sname.value })));
+  // stations: listed here with their groups; set up on their own page
   const stations = h("section", { class: "stack", id: "stations" }, h("h3", {}, L("投票站", "Polling stations")),
-    ...e.stations.map((s) => h("p", { "data-station": s.id }, `${s.kind_label} · ${s.name}`)),
-    h("div", { class: "buttons" }, kind, sname, addStation));
+    ...e.stations.map((s) => h("p", { "data-station": s.id }, `${s.kind_label} · ${s.name}`,
+      h("span", { class: "muted small" }, ` · ${s.groups.length ? s.groups.map((g) => g.name).join("、") : L("不限小组", "any group")}`))),
+    e.stations.length ? null : h("p", { class: "muted" }, L("尚未设立投票站。", "No stations yet.")),
+    h("a", { class: "button", href: `#/staff/stations/${e.id}`, id: "manage-stations" },
+      e.stage === "polling" ? L("设立投票站、分配村(居)民小组 ›", "Stations and groups ›") : L("投票站与小组 ›", "Stations and groups ›")));
 
   // voter cards
   const job = h("div", { class: "job", id: "cards-job" });
@@ -126,7 +127,9 @@ async function detail(view: HTMLElement, params: string[]): Promise<void> {
       return h("div", { class: "vote", "data-vote": v.id },
         h("strong", {}, L(`第${v.number}次投票`, `Vote ${v.number}`), v.runoff ? L("（另行选举）", " (run-off)") : "", ` · ${v.status === "open" ? L("投票中", "open") : L("已计票", "counted")}`),
         v.status === "open" ? h("div", { class: "buttons" }, ...e.stations.map((s) => h("a", { class: "button", href: `#/staff/scan/${v.id}/${s.id}`, "data-scan": s.id }, L(`扫码发票·${s.name}`, `Scan · ${s.name}`))), ballot) : null,
-        h("a", { class: "button", href: `#/staff/count/${v.id}`, "data-count": v.id }, L("计票", "Count")),
+        h("div", { class: "buttons" },
+          h("a", { class: "button", href: `#/staff/allocate/${v.id}`, "data-allocate": v.id }, L("选票分配", "Ballots per station")),
+          h("a", { class: "button", href: `#/staff/count/${v.id}`, "data-count": v.id }, L("计票", "Count"))),
         v.outcome ? conclusions(v.outcome) : null);
     }),
     e.votes.length ? null : openVote);
@@ -187,4 +190,6 @@ export function registerPollingRoutes(): void {
   route(/^\/staff\/polling\/(\d+)$/, detail, { back: true });
   route(/^\/staff\/scan\/(\d+)\/(\d+)$/, scanPage, { back: true });
   route(/^\/staff\/count\/(\d+)$/, countPage, { back: true });
+  route(/^\/staff\/stations\/(\d+)$/, stationsPage, { back: true });
+  route(/^\/staff\/allocate\/(\d+)$/, allocatePage, { back: true });
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("elections/<int:pk>/announcements/", views.AnnouncementsView.as_view(), name="announcements"),
     path("elections/<int:pk>/archive/", views.ArchiveView.as_view(), name="archive"),
     path("elections/<int:pk>/archive/package/", views.ArchivePackageView.as_view(), name="archive-package"),
+    path("stations/<int:pk>/groups/", views.StationGroupsView.as_view(), name="station-groups"),
     path("cards/<int:pk>/reprint/", views.CardReprintView.as_view(), name="card-reprint"),
     path("proxies/<int:pk>/cancel/", views.ProxyCancelView.as_view(), name="proxy-cancel"),
     path("votes/<int:pk>/", views.VoteView.as_view(), name="vote"),

@@ -8,13 +8,17 @@ from core.errors import DomainError
 from core.jobs import start_job
 from core.permissions import IsSignedIn, ReadStaffWriteWriter
 from core.types import request_user
+from django.db.models import Count
 from django.http import FileResponse
 from django.utils import timezone
-from elections.codes import Stage
-from elections.models import Election
+from elections.codes import Stage, VoterStatus
+from elections.models import Election, Voter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from boundaries.levels import Level
+from boundaries.models import AdminUnit
 
 from .. import announcements, archive, cards, counting, outcome, scanning, services, supervision
 from ..models import Announcement, Archive, CardStatus, Proxy, ProxyStatus, Station, Vote, VoterCard
@@ -76,9 +80,20 @@ def vote_json(v: Vote) -> dict[str, Any]:
             "ballot_url": f"/api/documents/{v.ballot_document_id}/file/" if v.ballot_document_id else None}
 
 
+# Stations as a clerk lists them: the centre, the stations, the mobile boxes.
+KIND_ORDER = {"centre": 0, "station": 1, "mobile": 2}
+
+
 def election_json(e: Election) -> dict[str, Any]:
-    stations = [{"id": s.pk, "kind": s.kind, "kind_label": s.get_kind_display(), "name": s.name}
-                for s in Station.objects.filter(election=e)]
+    stations = [{"id": s.pk, "kind": s.kind, "kind_label": s.get_kind_display(), "name": s.name,
+                 "groups": [{"id": g.pk, "name": g.name} for g in sorted(s.groups.all(), key=lambda g: g.code)]}
+                for s in sorted(Station.objects.filter(election=e).prefetch_related("groups"),
+                                key=lambda s: (KIND_ORDER.get(s.kind, 9), s.pk))]
+    # The community's villager/resident groups with their voters on the roll, for assigning stations.
+    on_roll = dict(Voter.objects.filter(election=e, status=VoterStatus.ON_ROLL, group__isnull=False)
+                   .values_list("group").annotate(n=Count("id")))
+    groups = [{"id": g.pk, "name": g.name, "voters": on_roll.get(g.pk, 0)}
+              for g in AdminUnit.objects.filter(parent=e.unit, level=Level.NEIGHBOURHOOD).order_by("code")]
     card_counts = {"active": VoterCard.objects.filter(election=e, status=CardStatus.ACTIVE).count(),
                    "revoked": VoterCard.objects.filter(election=e, status=CardStatus.REVOKED).count(),
                    "printed": VoterCard.objects.filter(election=e, status=CardStatus.ACTIVE, document__isnull=False).count()}
@@ -86,7 +101,9 @@ def election_json(e: Election) -> dict[str, Any]:
     return {
         "id": e.pk, "unit": {"id": e.unit_id, "name": e.unit.name, "code": e.unit.code}, "round": e.round,
         "body": e.get_body_display(), "stage": e.stage, "stage_label": Stage(e.stage).label, "stopped": e.stopped,
-        "election_day": e.election_day.isoformat(), "stations": stations, "cards": card_counts,
+        "election_day": e.election_day.isoformat(), "stations": stations, "groups": groups,
+        "ungrouped": Voter.objects.filter(election=e, status=VoterStatus.ON_ROLL, group__isnull=True).count(),
+        "cards": card_counts,
         "votes": [vote_json(v) for v in Vote.objects.filter(election=e).order_by("number")],
         "proxies": [{"id": p.pk, "principal": p.principal.name, "holder": p.holder.name, "relation": p.relation,
                      "document": p.document} for p in Proxy.objects.filter(election=e, status=ProxyStatus.RECORDED)
@@ -126,10 +143,32 @@ class StationsView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         d = _body(request)
-        groups = d.get("groups") or []
         s = services.add_station(request_user(request), _election(request, pk), kind=str(d.get("kind", "")),
-                                 name=str(d.get("name", "")), groups=[_id(g, "groups") for g in groups] if isinstance(groups, list) else [])
+                                 name=str(d.get("name", "")), groups=_ids(d.get("groups") or [], "groups"))
         return Response({"id": s.pk, "name": s.name, "kind": s.kind}, status=201)
+
+
+def _ids(value: Any, name: str) -> list[int]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 500:
+        raise DomainError("invalid_parameter", f"{name} 应为列表。")
+    return [_id(g, name) for g in value]
+
+
+class StationGroupsView(APIView):
+    """``POST /api/polling/stations/<id>/groups/ {"groups": [unit ids]}``: the villager groups that
+    vote at this station (the voter cards not yet printed follow)."""
+
+    permission_classes = [ReadStaffWriteWriter]
+
+    def post(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        s = Station.objects.visible_to(user).select_related("election", "election__unit").filter(pk=pk).first()
+        if s is None:
+            raise DomainError("station_not_found", "投票站不存在或不在您的管辖范围内。", status_code=404)
+        s = services.set_station_groups(user, s, _ids(_body(request).get("groups"), "groups"))
+        return Response({"id": s.pk, "groups": [{"id": g.pk, "name": g.name} for g in s.groups.order_by("code")]})
 
 
 class CardsView(APIView):
@@ -196,7 +235,8 @@ class VoteView(APIView):
 
 class VoteActionView(APIView):
     """``POST /api/polling/votes/<id>/<action>/``: ballot (print), box (allocated/spoiled/returned),
-    check, issue, ballots (one entered ballot), totals, conclude, runoff."""
+    check, issue, ballots (one entered ballot, entry A or B), resolve (a double entry's difference:
+    which entry the paper ballot confirms), totals, conclude, runoff."""
 
     permission_classes = [ReadStaffWriteWriter]
 
@@ -226,7 +266,11 @@ class VoteActionView(APIView):
         if action == "ballots":
             b = counting.enter_ballot(user, v, _station(v, d.get("station")), number=d.get("number"),  # type: ignore[arg-type]
                                       marks=d.get("marks") or {}, void=bool(d.get("void", False)), entry=str(d.get("entry", "A")))
-            return Response({"id": b.pk, "number": b.number, "entry": b.entry}, status=201)
+            return Response({"id": b.pk, "number": b.number, "entry": b.entry, "other": counting.counterpart(b)}, status=201)
+        if action == "resolve":
+            b = counting.resolve(user, v, _station(v, d.get("station")), number=_id(d.get("number"), "number"),
+                                 keep=str(d.get("keep", "")))
+            return Response({"id": b.pk, "number": b.number, "entry": b.entry, "differences": counting.differences(v)})
         if action == "totals":
             return Response(vote_json(counting.set_totals(user, v, d.get("totals"))))
         if action == "conclude":

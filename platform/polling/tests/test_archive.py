@@ -106,11 +106,12 @@ def test_an_archived_election_refuses_every_write_path(demo: Any, actors: Any) -
         "archive": (f"/api/polling/elections/{e}/archive/", {"item": "roll", "done": False}),
         "card-reprint": (f"/api/polling/cards/{card.pk}/reprint/", {"reason": "遗失"}),  # type: ignore[union-attr]
         "proxy-cancel": (f"/api/polling/proxies/{proxy.pk}/cancel/", {}),
+        "station-groups": (f"/api/polling/stations/{day.station.pk}/groups/", {"groups": []}),
     }
     actions = {
         "ballot": {}, "box": {"station": day.centre.pk, "returned": 3}, "issue": {"station": day.centre.pk, "code": code},
         "ballots": {"station": day.centre.pk, "number": 1, "marks": {}}, "totals": {"totals": {}}, "conclude": {},
-        "runoff": {},
+        "runoff": {}, "resolve": {"station": day.centre.pk, "number": 1, "keep": "A"},
     }
     refused = []
     for name, (url, body) in calls.items():
