@@ -236,6 +236,7 @@ def _against_parent(it: Item, parent: AdminUnit, parent_geom: Any, metric: Metri
         return
     it.geom = res.geometry
     it.first = res.report
+    it.row["geometry"] = to_geojson(it.geom)  # replaced by the fitted outline when the file passes
 
 
 # --- 3. overlaps within the file ----------------------------------------------------------------------
@@ -300,7 +301,7 @@ def _fit_together(items: list[Item], parent_geom: Any, level: int, metric: Metri
         it.row["report"] = report
     for it in items:
         if it.ok:
-            it.row["geometry"] = to_geojson(it.geom)
+            it.row["geometry"] = to_geojson(it.geom)  # noding may have changed an earlier one
 
 
 def _located(gap: dict[str, Any]) -> dict[str, Any]:
