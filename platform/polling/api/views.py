@@ -202,6 +202,9 @@ class VoteActionView(APIView):
 
     def post(self, request: Request, pk: int, action: str) -> Response:
         user = request_user(request)
+        if action == "check":  # the scan: one statement finds the vote in scope, the station and the card
+            d = _body(request)
+            return Response(scanning.check(user, pk, _id(d.get("station"), "station"), str(d.get("code", ""))[:200]))
         v = _vote(request, pk)
         d = _body(request)
         if action == "ballot":
@@ -214,8 +217,6 @@ class VoteActionView(APIView):
             else:
                 box = services.allocate(user, v, station, allocated=d.get("allocated", 0), spoiled=d.get("spoiled", 0))
             return Response({"station": station.pk, "allocated": box.allocated, "spoiled": box.spoiled, "returned": box.returned})
-        if action == "check":
-            return Response(scanning.check(user, v, _station(v, d.get("station")), str(d.get("code", ""))[:200]))
         if action == "issue":
             proxies = d.get("proxies") or []
             if not isinstance(proxies, list):
