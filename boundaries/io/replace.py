@@ -98,11 +98,9 @@ def replace_children(
                 coverage.update(checked=True, coverage_valid=cov["coverage_valid"], invalid_edges=cov["invalid_edges"])
         claimed = {it.target.pk for it in items if it.target is not None}
         missing = [_missing_row(user, c) for c in children if c.pk not in claimed]
-        faults = sum(not it.ok for it in items) + len(overlaps) + len(gaps) + sum(
-            m["action"] == "rejected" for m in missing)
-        if not faults:
+        if not _faults([it.row for it in items], missing, overlaps, gaps):
             _write(user, parent, items, missing, children, reason)
-        rows = [it.row for it in items]
+        rows = [it.row for it in items]  # the writing may have refused some (a grandchild emptied...)
         summary = {a: sum(1 for r in rows if r["action"] == a) for a in ("matched", "created", "rejected")}
         summary.update(removed=sum(m["action"] == "removed" for m in missing),
                        missing_in_use=sum(m["action"] == "rejected" for m in missing),

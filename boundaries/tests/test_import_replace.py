@@ -356,3 +356,40 @@ def test_a_concurrent_save_waits_for_the_import_and_sees_its_outlines() -> None:
     assert shape(s.c).bounds[0] == pytest.approx(NC, abs=1e-9)
     assert out["report"]["overlap_removed_m2"] > 0
     assert subtree_report(s.town)["summary"] == {}
+
+
+@pytest.mark.parametrize(("fields", "data", "status", "code"), [
+    ({"versions": "[1, 2]"}, None, 400, "invalid_parameter"),
+    ({"versions": '{"1": {"x": 1}}'}, None, 409, "children_changed"),
+    ({"mode": "replace ", "dry_run": "maybe"}, None, 400, "invalid"),
+    ({}, b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "x"},'
+         b' "geometry": {"type": "GeometryCollection", "geometries": []}}]}', 200, None),
+    ({}, b'{"type": "Point", "coordinates": [104.03, 30.61]}', 200, None),
+])
+def test_api_bad_input_is_a_domain_error(fields: dict[str, str], data: bytes | None, status: int,
+                                         code: str | None) -> None:
+    s = level3()
+    before = state()
+    r = _post(s.staff, s.town, data if data is not None else retiled(s), **fields)
+    assert r.status_code == status, r.content
+    if code:
+        assert r.json()["code"] == code
+    else:
+        assert not r.json()["ok"] and r.json()["features"][0]["action"] == "rejected"
+    assert state() == before
+
+
+def test_a_grandchild_left_outside_its_parent_refuses_that_row() -> None:
+    """Children follow as in a reshape: B's compound would end up wholly in A's new outline."""
+    s = level3()
+    before = state()
+    data = geojson((s.a.code, s.a.name, box(XA, Y0, X0 + 3.0 * D, TOP)),
+                   (s.b.code, s.b.name, box(X0 + 3.0 * D, Y0, NC, TOP)), (s.c.code, s.c.name, box(NC, Y0, XE, TOP)))
+    dry = replace(s, data)
+    assert not dry["ok"] and [f["action"] for f in dry["features"]] == ["matched", "rejected", "matched"]
+    err = dry["features"][1]["error"]
+    assert err["code"] == "parent_change_empties_child" and err["child"] == s.compound.pk and "乙小区" in err["detail"]
+    with pytest.raises(DomainError) as e:
+        replace(s, data, dry_run=False)
+    assert e.value.code == "import_rejected"
+    assert state() == before
