@@ -6,6 +6,7 @@ the paths (``/api/units/``, ``/api/units/<id>/history/``...) live on one viewset
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from audit import registry as audit_registry
@@ -28,6 +29,7 @@ from .. import history, services
 from ..consistency import subtree_report
 from ..geometry import to_geojson
 from ..io.exporter import EXPORT_FORMATS, export_subtree
+from ..io.importer import MODES as IMPORT_MODES
 from ..io.importer import import_units
 from ..io.reader import COORDINATE_SYSTEMS
 from ..levels import BuildingUse, Kind
@@ -81,6 +83,13 @@ class ImportRequest(serializers.Serializer):
     coordinate_system = serializers.ChoiceField(choices=COORDINATE_SYSTEMS, default="standard")
     dry_run = serializers.BooleanField(default=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    mode = serializers.ChoiceField(
+        choices=IMPORT_MODES, default="merge",
+        help_text="merge: feature by feature against the stored siblings; replace: the file holds ALL children "
+                  "of the parent (checked as a coverage, written as a whole, children left out removed)")
+    versions = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="replace: JSON {child id: boundary_version} as the dry run returned it (409 if changed since)")
 
 
 def _check_body_size(request: Request) -> None:
@@ -292,12 +301,27 @@ class ImportView(APIView):
     permission_classes = [ReadStaffWriteWriter]
 
     @extend_schema(request={"multipart/form-data": ImportRequest}, responses=OpenApiTypes.OBJECT,
-                   summary="从文件导入边界（默认只校验不保存）")
+                   summary="从文件导入边界：合并导入或整级替换（默认只校验不保存）")
     def post(self, request: Request) -> Response:
         d = _valid(ImportRequest, request.data)
         f = d["file"]
         report = import_units(
             request_user(request), d["parent"], f.read(), f.name, kind=d.get("kind"), crs=d.get("crs") or None,
             coordinate_system=d["coordinate_system"], dry_run=d["dry_run"], reason=d.get("reason", ""),
+            mode=d["mode"], versions=_versions(d.get("versions")),
         )
         return Response(report)
+
+
+def _versions(value: Any) -> dict[str, Any] | None:
+    """The dry run's versions, sent back as a JSON text in the multipart form."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise DomainError("invalid_parameter", "versions 应为 JSON 对象 {单位id: 边界版本}。") from None
+    if not isinstance(value, dict):
+        raise DomainError("invalid_parameter", "versions 应为 JSON 对象 {单位id: 边界版本}。")
+    return value

@@ -19,8 +19,8 @@ __all__ = ["LoginType", "Role", "Organisation", "Department", "User"]
 class Organisation(models.Model):
     """An institution (机构): a bureau, a town government, a village committee..."""
 
-    name = models.CharField(max_length=100)
-    unit = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField(max_length=100, verbose_name="名称")
+    unit = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="organisations", verbose_name="单位")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -38,8 +38,8 @@ class DepartmentQuerySet(ScopedQuerySet):
 
 
 class Department(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
-    name = models.CharField(max_length=100)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments", verbose_name="机构")
+    name = models.CharField(max_length=100, verbose_name="名称")
 
     objects = DepartmentQuerySet.as_manager()
 
@@ -62,11 +62,11 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
 
 class User(AbstractUser):
     unit = models.ForeignKey(
-        "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="单位"
     )
-    login_type = models.CharField(max_length=20, choices=LoginType.choices, default=LoginType.COMMUNITY)
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+    login_type = models.CharField(max_length=20, choices=LoginType.choices, default=LoginType.COMMUNITY, verbose_name="用户类型")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF, verbose_name="角色")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="users", verbose_name="部门")
     display_name = models.CharField("姓名", max_length=50, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()

@@ -22,19 +22,19 @@ class AuditEventQuerySet(ScopedQuerySet):
 class AuditEvent(models.Model):
     """One recorded action. Values in before/after are already masked where personal."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_name = models.CharField(max_length=150, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    model = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人")
+    actor_name = models.CharField(max_length=150, blank=True, verbose_name="操作人姓名")
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP 地址")
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name="操作")
+    model = models.CharField(max_length=100, verbose_name="对象类型")
+    object_id = models.CharField(max_length=64, blank=True, verbose_name="对象编号")
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name="对象")
     # Path of the unit the object belongs to: administrators of that unit and above read the event.
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True, verbose_name="单位路径")
+    before = models.JSONField(null=True, blank=True, verbose_name="修改前")
+    after = models.JSONField(null=True, blank=True, verbose_name="修改后")
+    reason = models.CharField(max_length=500, blank=True, verbose_name="理由")
 
     objects = AuditEventQuerySet.as_manager()
 

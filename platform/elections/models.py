@@ -63,9 +63,9 @@ class Election(models.Model):
                                       related_name="+", verbose_name="选民名单（PDF）")
     roll_published_at = models.DateTimeField("选民名单公布时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新时间")
 
     objects = ElectionQuerySet.as_manager()
 
@@ -113,13 +113,13 @@ class VoterQuerySet(ElectionPartQuerySet):
 class Voter(models.Model):
     """One entry of the roll (选民名单)."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters", verbose_name="选举")
     person = models.ForeignKey("population.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+                               related_name="+", verbose_name="人员")
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=SEX_CHOICES)
     birth_date = models.DateField("出生日期", null=True, blank=True)
-    id_hash = models.BinaryField(editable=False)
+    id_hash = models.BinaryField(editable=False, verbose_name="身份证号摘要")
     id_masked = models.CharField("脱敏身份证号", max_length=18, blank=True)
     group = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name="村(居)民小组")
@@ -129,8 +129,8 @@ class Voter(models.Model):
     reason = models.CharField("登记/移除理由", max_length=300, blank=True)
     # A non-户籍 resident accepted by the village assembly or its representatives: the decision.
     acceptance = models.CharField("村(居)民会议同意记录", max_length=300, blank=True)
-    added_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name="登记时间")
+    removed_at = models.DateTimeField(null=True, blank=True, verbose_name="移除时间")
 
     objects = VoterQuerySet.as_manager()
 
@@ -155,14 +155,14 @@ class Voter(models.Model):
 
 
 class Candidate(models.Model):
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="candidates")
-    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="candidacies")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates", verbose_name="选举")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="candidates", verbose_name="职务")
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="candidacies", verbose_name="选民")
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=SEX_CHOICES)
     status = models.CharField("状态", max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.NOMINATED)
     nominations = models.PositiveIntegerField("提名票数", default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = ElectionPartQuerySet.as_manager()
 
@@ -235,16 +235,16 @@ class Objection(models.Model):
     election committee within the deadline; an upheld objection is the only way the published roll
     changes."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="objections")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="objections", verbose_name="选举")
     kind = models.CharField("异议类型", max_length=20, choices=ObjectionKind.choices)
     voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.SET_NULL, related_name="objections",
                               verbose_name="涉及选民")
     subject_name = models.CharField("涉及人员", max_length=50)
     subject_person = models.ForeignKey("population.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+")
+                                       related_name="+", verbose_name="被异议人")
     text = models.CharField("异议内容", max_length=1000)
     objector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+                                 related_name="+", verbose_name="异议人")
     objector_name = models.CharField("异议人", max_length=50)
     via_app = models.BooleanField("经民政易提交", default=False)
     received_on = models.DateField("收到日期")
@@ -252,10 +252,10 @@ class Objection(models.Model):
     status = models.CharField("状态", max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING)
     decision = models.CharField("处理决定", max_length=500, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+                                   related_name="+", verbose_name="处理人")
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="处理时间")
     late = models.BooleanField("超期决定", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = ElectionPartQuerySet.as_manager()
 
@@ -272,18 +272,18 @@ class Stop(models.Model):
     """An exception (异常情况): the election stops until the town's election guidance body authorises
     the next step with a reason."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="stops")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="stops", verbose_name="选举")
     kind = models.CharField("异常类型", max_length=30, choices=StopKind.choices)
     stage = models.CharField("发生阶段", max_length=20, choices=Stage.choices)
     reason = models.CharField("异常情况", max_length=500)
     rule = models.CharField("依据", max_length=300, blank=True)  # the citation of the failed rule
     status = models.CharField("状态", max_length=20, choices=StopStatus.choices, default=StopStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
     authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
-    authorised_at = models.DateTimeField(null=True, blank=True)
+                                      related_name="+", verbose_name="批准人")
+    authorised_at = models.DateTimeField(null=True, blank=True, verbose_name="批准时间")
     authorisation = models.CharField("批准意见", max_length=500, blank=True)
 
     objects = ElectionPartQuerySet.as_manager()
@@ -301,15 +301,15 @@ class Event(models.Model):
     """The election's timeline: every stage change, import, publication, objection, stop and
     authorisation, with the rule that decided it."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    kind = models.CharField(max_length=40)
-    stage = models.CharField(max_length=20, choices=Stage.choices)
-    text = models.CharField(max_length=500)
-    rule = models.CharField(max_length=300, blank=True)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="events", verbose_name="选举")
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")
+    kind = models.CharField(max_length=40, verbose_name="类型")
+    stage = models.CharField(max_length=20, choices=Stage.choices, verbose_name="阶段")
+    text = models.CharField(max_length=500, verbose_name="内容")
+    rule = models.CharField(max_length=300, blank=True, verbose_name="依据规则")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True)
+                              related_name="+", verbose_name="操作人")
+    actor_name = models.CharField(max_length=150, blank=True, verbose_name="操作人姓名")
 
     objects = ElectionPartQuerySet.as_manager()
 

@@ -23,9 +23,9 @@ class Place(models.Model):
     name = models.CharField("名称", max_length=120)
     address = models.CharField("地址", max_length=200, blank=True)
     geom = models.PointField("位置", srid=4490)
-    geom_3857 = models.PointField(srid=3857, null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    geom_3857 = models.PointField("位置（Web墨卡托）", srid=3857, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = PlaceQuerySet.as_manager()
 

@@ -44,10 +44,10 @@ class Household(models.Model):
     number = models.CharField("户号", max_length=30, unique=True)
     unit = models.ForeignKey(
         "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="households",
-        limit_choices_to={"level": Level.COMMUNITY},
+        limit_choices_to={"level": Level.COMMUNITY}, verbose_name="单位"
     )
-    house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="households")
-    created_at = models.DateTimeField(auto_now_add=True)
+    house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="households", verbose_name="房屋")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -94,14 +94,14 @@ class PersonQuerySet(ScopedQuerySet):
 
 class Person(models.Model):
     name = models.CharField("姓名", max_length=50)
-    id_hash = models.BinaryField(unique=True, editable=False)
-    id_cipher = models.BinaryField(editable=False)
+    id_hash = models.BinaryField(unique=True, editable=False, verbose_name="身份证号摘要")
+    id_cipher = models.BinaryField(editable=False, verbose_name="身份证号密文")
     region_code = models.CharField("身份证地区码", max_length=6, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
     ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY_CHOICES, default="01")
-    phone_hash = models.BinaryField(null=True, blank=True, editable=False)
-    phone_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    phone_hash = models.BinaryField(null=True, blank=True, editable=False, verbose_name="手机号摘要")
+    phone_cipher = models.BinaryField(null=True, blank=True, editable=False, verbose_name="手机号密文")
     # Masked display forms (ids.mask_id / ids.mask_phone), written with the ciphertext by every
     # writer (set_id_number/set_phone, the COPY import, the demo generator) so that lists, the
     # building view and masked exports never decrypt. They hold only what every list shows anyway.
@@ -114,19 +114,19 @@ class Person(models.Model):
         "adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="pool_people",
         limit_choices_to={"level": Level.COMMUNITY}, verbose_name="所属人口池",
     )
-    status = models.CharField(max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    status = models.CharField(max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE, verbose_name="状态")
     house = models.ForeignKey(
         "adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
         verbose_name="居住房屋",
     )
     house_relation = models.CharField("与房屋关系", max_length=20, choices=HouseRelation.choices, blank=True)
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="户")
     relation_to_head = models.CharField("与户主关系", max_length=2, choices=RELATION_CHOICES, blank=True)
     political_status = models.CharField("政治面貌", max_length=2, choices=POLITICAL_CHOICES, default="13")
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name="标签")
     added_by_community = models.BooleanField("新增居住人口", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新时间")
 
     objects = PersonQuerySet.as_manager()
 
@@ -191,17 +191,17 @@ class Person(models.Model):
 class PersonEvent(models.Model):
     """Every move of a person (pool or house) and every change to the locked fields: who, when, why."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30, choices=EventKind.choices)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_name = models.CharField(max_length=150, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    from_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    from_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    house_relation = models.CharField(max_length=20, choices=HouseRelation.choices, blank=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", verbose_name="人员")
+    kind = models.CharField(max_length=30, choices=EventKind.choices, verbose_name="类型")
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人")
+    actor_name = models.CharField(max_length=150, blank=True, verbose_name="操作人姓名")
+    reason = models.CharField(max_length=500, blank=True, verbose_name="理由")
+    from_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="转出人口库")
+    to_pool = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="转入人口库")
+    from_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="原房屋")
+    to_house = models.ForeignKey("adminunits.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="新房屋")
+    house_relation = models.CharField(max_length=20, choices=HouseRelation.choices, blank=True, verbose_name="与房屋关系")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -220,15 +220,15 @@ class TransferQuerySet(ScopedQuerySet):
 class Transfer(models.Model):
     """A transfer out of one pool to another community (居住人口转出 → 对方转入待接收)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfers")
-    from_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="+")
-    to_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="incoming_transfers")
-    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING)
-    reason = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfers", verbose_name="人员")
+    from_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="+", verbose_name="转出人口库")
+    to_pool = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="incoming_transfers", verbose_name="转入人口库")
+    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING, verbose_name="状态")
+    reason = models.CharField(max_length=500, verbose_name="理由")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人")
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="处理时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="处理人")
 
     objects = TransferQuerySet.as_manager()
 
@@ -254,8 +254,8 @@ class BuildingResidents(models.Model):
     counting 2.2 M people per tile. Aggregates only: no personal data.
     """
 
-    building = models.OneToOneField("adminunits.AdminUnit", primary_key=True, on_delete=models.CASCADE, related_name="+")
-    residents = models.IntegerField(default=0)
+    building = models.OneToOneField("adminunits.AdminUnit", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name="楼栋")
+    residents = models.IntegerField(default=0, verbose_name="居住人数")
 
     class Meta:
         verbose_name = "楼栋居住人数"

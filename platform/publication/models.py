@@ -145,7 +145,7 @@ class SensitiveWord(models.Model):
     word = models.CharField("敏感词", max_length=50, unique=True)
     active = models.BooleanField("启用", default=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         ordering = ["word"]
@@ -188,7 +188,7 @@ class AffairsProfile(models.Model):
     """What the 村务公开 cadence needs to know about a village: whether its collective finances have
     many transactions (then finances are published monthly, not quarterly)."""
 
-    unit = models.OneToOneField("adminunits.AdminUnit", on_delete=models.CASCADE, related_name="affairs_profile")
+    unit = models.OneToOneField("adminunits.AdminUnit", on_delete=models.CASCADE, related_name="affairs_profile", verbose_name="单位")
     many_transactions = models.BooleanField("集体财务往来较多", default=False)
 
     objects = ScopedQuerySet.as_manager()

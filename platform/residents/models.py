@@ -24,19 +24,19 @@ class CommunityClaimQuerySet(ScopedQuerySet):
 
 
 class CommunityClaim(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_claims", verbose_name="用户")
     community = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="+",
                                   verbose_name="社区")
     name = models.CharField("姓名", max_length=50)
-    id_hash = models.BinaryField(editable=False)
-    phone_hash = models.BinaryField(editable=False)
-    person = models.ForeignKey("population.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    id_hash = models.BinaryField(editable=False, verbose_name="身份证号摘要")
+    phone_hash = models.BinaryField(editable=False, verbose_name="手机号摘要")
+    person = models.ForeignKey("population.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="人员")
+    status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING, verbose_name="状态")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="处理时间")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
+                                   related_name="+", verbose_name="处理人")
+    reason = models.CharField(max_length=200, blank=True, verbose_name="理由")
 
     objects = CommunityClaimQuerySet.as_manager()
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # the apps of the same names (their tiles/ layer declarations would then never be found).
 if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]  # as the wrapper's PYTHONPATH: runnable on its own
 OUT = ROOT / "var" / "bench"
 ZOOM_COUNTS = {10: 4, 11: 9, 12: 16, 13: 36, 14: 49, 15: 64, 16: 64, 17: 49}  # 291 tiles
 WORLD_HALF = 20037508.342789244

@@ -10,6 +10,7 @@ import { checkPanel } from "./check";
 import { statsPanel } from "./stats";
 import { rulesPanel, sealsPanel } from "./kit";
 import { exportPanel } from "./export";
+import { importPanel } from "./import";
 import { populationPanel } from "../population/panel";
 import { adminPanel } from "../admin/panel";
 import { electionsPanel } from "../elections/panel";
@@ -22,6 +23,6 @@ export interface Panel {
 }
 
 export const panels: Panel[] = [
-  treePanel, layersPanel, buildingPanel, populationPanel, drawPanel, historyPanel, checkPanel, statsPanel, electionsPanel, exportPanel, adminPanel,
+  treePanel, layersPanel, buildingPanel, populationPanel, drawPanel, historyPanel, checkPanel, statsPanel, electionsPanel, exportPanel, importPanel, adminPanel,
   sealsPanel, rulesPanel,
 ];

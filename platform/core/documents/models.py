@@ -31,7 +31,7 @@ class Seal(models.Model):
     width = models.PositiveIntegerField("宽（像素）")
     height = models.PositiveIntegerField("高（像素）")
     transparent = models.BooleanField("透明背景", default=False)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name="SHA-256 摘要")
     warnings = models.JSONField("提示", default=list, blank=True)
     active = models.BooleanField("启用", default=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -55,19 +55,19 @@ class DocumentQuerySet(ScopedQuerySet):
 
 
 class Document(models.Model):
-    token = models.CharField(max_length=40, unique=True)  # unguessable: the verification URL's key
+    token = models.CharField(max_length=40, unique=True, verbose_name="令牌")  # unguessable: the verification URL's key
     kind = models.CharField("类型", max_length=64, db_index=True)  # "<module>.<what>", e.g. publication.finance
     title = models.CharField("标题", max_length=200)
     unit = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+", verbose_name="单位")
-    file = models.FileField("PDF", upload_to="documents/%Y/%m/", blank=True, max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    file = models.FileField("PDF 文件", upload_to="documents/%Y/%m/", blank=True, max_length=255)
+    sha256 = models.CharField("SHA-256 摘要", max_length=64, blank=True)
     pages = models.PositiveIntegerField("页数", default=0)
     size = models.PositiveIntegerField("字节数", default=0)
     seals = models.ManyToManyField(Seal, blank=True, related_name="documents", verbose_name="所用印章")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="生成人")
-    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="后台任务")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()

@@ -68,12 +68,12 @@ class Job(models.Model):
     result = models.JSONField("结果摘要", null=True, blank=True)
     error = models.TextField("错误", blank=True)
     attempts = models.PositiveIntegerField("执行次数", default=0)
-    worker = models.CharField(max_length=200, blank=True)
-    run_after = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, verbose_name="执行进程")
+    run_after = models.DateTimeField(null=True, blank=True, verbose_name="计划执行时间")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name="开始时间")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name="心跳时间")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
 
     objects = JobQuerySet.as_manager()
 

@@ -28,8 +28,8 @@ class Notice(models.Model):
                                related_name="+", verbose_name="发送人")
     unit = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+", verbose_name="单位")
-    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="后台任务")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     objects = NoticeQuerySet.as_manager()
 
@@ -45,10 +45,10 @@ class Notice(models.Model):
 class Message(models.Model):
     """An in-app message (站内消息) to one account."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="messages")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="messages", verbose_name="通知")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name="账号")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name="阅读时间")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -77,21 +77,21 @@ class SmsMessage(models.Model):
     """One SMS to one phone in the outbox. Sent at most once: a row found "sending" after its job
     died is marked "unknown" rather than sent again."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="sms_messages")
-    phone_hash = models.BinaryField(editable=False)
-    phone_cipher = models.BinaryField(editable=False)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="sms_messages", verbose_name="通知")
+    phone_hash = models.BinaryField(editable=False, verbose_name="手机号摘要")
+    phone_cipher = models.BinaryField(editable=False, verbose_name="手机号密文")
     phone_masked = models.CharField("脱敏号码", max_length=16)
     person_ref = models.CharField("人员", max_length=64, blank=True)  # "population.person:123"
     text = models.TextField("短信内容")
     status = models.CharField("状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(auto_now_add=True, verbose_name="下次发送时间")
     last_error = models.CharField("最后错误", max_length=300, blank=True)
     provider_id = models.CharField("服务商消息号", max_length=100, blank=True)
-    claimed_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    claimed_attempt = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="领取任务")
+    claimed_attempt = models.PositiveIntegerField(default=0, verbose_name="领取次数")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name="发送时间")
 
     class Meta:
         ordering = ["id"]
@@ -110,13 +110,13 @@ class SmsMessage(models.Model):
 class SmsOptOut(models.Model):
     """A phone or a person that asked for no more SMS (退订). Either field identifies them."""
 
-    phone_hash = models.BinaryField(null=True, blank=True, unique=True, editable=False)
+    phone_hash = models.BinaryField(null=True, blank=True, unique=True, editable=False, verbose_name="手机号摘要")
     phone_masked = models.CharField("脱敏号码", max_length=16, blank=True)
     person_ref = models.CharField("人员", max_length=64, blank=True, db_index=True)
     reason = models.CharField("原因", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
 
     class Meta:
         verbose_name = "短信退订"

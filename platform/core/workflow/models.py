@@ -61,18 +61,18 @@ class Reviewable(ConcurrentTransitionMixin, models.Model):
                                     related_name="+", verbose_name="审核单位")
     audience_unit = models.ForeignKey("adminunits.AdminUnit", on_delete=models.PROTECT, related_name="+",
                                       verbose_name="可见范围")
-    audience_path = models.CharField(max_length=255, editable=False)
+    audience_path = models.CharField("发布范围路径", max_length=255, editable=False)
     escalation = FSMField("上报", default=Escalation.NONE, choices=Escalation.choices, protected=True)
     escalation_unit = models.ForeignKey("adminunits.AdminUnit", null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+", verbose_name="上报至")
     publish_at = models.DateTimeField("定时发布", null=True, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     rejection_reason = models.CharField("退回原因", max_length=500, blank=True)
     withdrawal_reason = models.CharField("撤回原因", max_length=500, blank=True)
     escalation_reason = models.CharField("上报退回原因", max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         abstract = True
