@@ -75,7 +75,7 @@ def generate(district: AdminUnit, round: str, seed: int = 2026) -> dict[str, int
                      .exclude(stops__kind=StopKind.ELECTION_INVALID)
                      .select_related("unit").distinct().order_by("unit__code"))
     counts = {"polled": 0, "counted": 0, "issued": 0, "cards": 0}
-    for e in filter(_every_seat_contested, elections):
+    for e in filter(_every_seat_has_candidates, elections):
         issued, made, concluded = _poll(e, clerk, _rng(seed, e.unit.code))
         counts["polled"] += 1
         counts["counted"] += concluded
@@ -84,7 +84,7 @@ def generate(district: AdminUnit, round: str, seed: int = 2026) -> dict[str, int
     return counts
 
 
-def _every_seat_contested(e: Election) -> bool:
+def _every_seat_has_candidates(e: Election) -> bool:
     """Only an election whose every post has at least as many approved candidates as seats reached a
     vote that could fill them (the demo round's smallest communities have a handful of voters and
     not enough candidates; counting them would leave seats for a run-off that never came)."""
