@@ -213,7 +213,7 @@ def bench_cards(args: argparse.Namespace) -> None:
 def bench_scan(args: argparse.Namespace) -> None:
     """8 scanners (threads, one keep-alive HTTP connection each, as 8 phones) work through the same N
     cards in their own random order against the production server (scripts/serve: granian, 2
-    processes × 4 threads, on this database): each read of a card is a ``check``; a valid one is then
+    processes × 2 threads, on this database): each read of a card is a ``check``; a valid one is then
     issued. Every request is timed on the client. Target: verification p95 < 30 ms; exactly N
     ballots issued. ``--pace 0.5 --reads 150``: each clerk reads a card every ~0.5 s (still far faster
     than people queue at a table) — the latency a clerk sees; without it the scanners hammer the
@@ -310,7 +310,7 @@ def bench_scan(args: argparse.Namespace) -> None:
 
     save("scan-paced" if args.pace else "scan", {"cards": args.cards, "scanners": args.scanners, "seconds": round(wall, 1),
                   "pace_s": args.pace, "reads_per_scanner": args.reads or args.cards,
-                  "server": "scripts/serve (granian, 2 processes x 4 threads)",
+                  "server": "scripts/serve (granian, 2 processes x 2 threads)",
                   "check_requests": len(checks), "check_p50_ms": pct(checks, 0.5), "check_p95_ms": pct(checks, 0.95),
                   "check_max_ms": pct(checks, 1.0), "issue_requests": len(issues), "issue_p50_ms": pct(issues, 0.5),
                   "issue_p95_ms": pct(issues, 0.95), "issued_ok": outcomes.count("issued"),

@@ -375,13 +375,13 @@ def main() -> int:
     try:
         # A private Redis for the server cache (flushed before every cold run).
         redis_port = free_port()
-        if shutil.which("redis-server"):
+        if shutil.which("redis-server") and not os.environ.get("BENCH_NO_REDIS"):  # set it to weigh Redis's share
             procs.append(subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
                                            "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL))
             wait_port(redis_port)
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         else:
-            log("redis-server not found: each server process keeps its own cache (warm runs partly cold)")
+            log("no Redis: each server process keeps its own cache (warm runs partly cold)")
         os.environ.update(env)
         prepare_database(env, args.db)
         dsn = env["DATABASE_URL"].replace("postgis://", "postgresql://")
