@@ -134,6 +134,13 @@ def _write_in(post: PostInput, mark: dict[str, Any]) -> str:
     return key
 
 
+def _void_label(key: str, kinds: dict[str, str]) -> str:
+    """The clerk's words for a key of ``voided`` (the keys stay in the answer for machines)."""
+    if key.startswith("overvote:"):
+        return f"{kinds.get(key.split(':', 1)[1], '')}一栏多选（该职务作废）"
+    return {"ballot_void": "整张作废", "blank": "空白票"}.get(key, key)
+
+
 def _count_ballots(ballots: Any, posts: list[PostInput], boxes: dict[str, dict[str, Any]],
                    overvote: str) -> tuple[dict[str, Counter[str]], dict[str, int], dict[str, int]]:
     """Tally entered ballots: per post the votes per candidate, per box the ballots entered, and the
@@ -242,8 +249,9 @@ def evaluate(data: Any, *, province: str | None = None, on: dt.date | None = Non
                                   f"{entered} 张：请录完全部选票再计算。", extra={"box": bid})
             box["returned"] = entered
         if voided:
-            c.add("ballots_voided", "按规则作废的选票或职务：" + "，".join(f"{k} {n} 张" for k, n in sorted(voided.items())),
-                  overvote_rule, voided=voided)
+            kinds = {p.id: p.kind for p in posts}
+            c.add("ballots_voided", "按规则作废的选票或职务：" + "，".join(
+                f"{_void_label(k, kinds)} {n} 张" for k, n in sorted(voided.items())), overvote_rule, voided=voided)
     elif "totals" in data:
         tallies = _totals(data["totals"], posts)
         for box in boxes.values():

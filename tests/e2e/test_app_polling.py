@@ -202,8 +202,11 @@ def test_count_results_announcement_read_by_residents_of_that_community_only(pho
     staff.open(f"#/staff/count/{vote.pk}")
     staff.page.wait_for_selector("#outcome li[data-code=turnout_ok]")
     # the last ballot marked three members for two seats: void for that post, as the rule says
-    assert "按规则作废" in staff.page.inner_text("#outcome")
+    assert "按规则作废" in staff.page.inner_text("#outcome") and "overvote" not in staff.page.inner_text("#outcome")
     staff.page.click("#conclude")
+    # the page is drawn again with the stored outcome: no 确认 button, the heading without 预览
+    staff.page.wait_for_selector("#conclude", state="detached")
+    staff.page.wait_for_function("document.querySelector('#outcome h3')?.textContent === '计票结果'")
     staff.page.wait_for_selector("#outcome-valid[data-valid=true]")
     text = staff.page.inner_text("#outcome")
     assert "当选" in text and "第十五条" in text

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 # Names of file formats and coordinate systems, written the same in Chinese software.
 STANDARD_NAMES = {"EN", "GeoTIFF", "PNG", "GeoPackage", "gpkg", "GeoJSON", "Shapefile", "zip", "CSV", "WKT", "EPSG",
-                  "WGS", "Excel", "xlsx"}
+                  "WGS", "Excel", "xlsx", "KML", "GCJ"}
 
 
 @pytest.fixture

@@ -169,6 +169,7 @@ def test_overvoted_post_is_void_on_that_ballot_only() -> None:
     assert {t["id"]: t["votes"] for t in r["posts"][0]["tally"]}["a"] == 7
     c = conclusion(r, "ballots_voided")
     assert c["voided"] == {"overvote:members": 2} and c["rule"]["key"] == "polling.overvote"
+    assert "委员一栏多选（该职务作废） 2 张" in c["text"] and "overvote" not in c["text"]  # the clerk's words
 
 
 def test_write_ins_are_counted_by_name_and_can_win() -> None:
