@@ -444,3 +444,131 @@ def test_double_entry_a_and_b_differences_listed_conclude_refused_until_resolved
     clerk_a.shot("polling-double-entry-concluded")
     clerk_a.close()
     clerk_b.close()
+
+
+def test_count_from_the_tally_sheet_totals_outcome_cited_then_concluded(phones: Any, demo: Any) -> None:  # noqa: F811
+    from elections.codes import Stage
+    from elections.models import Election
+    from polling import cards, scanning, services
+    from polling.models import BallotEntry, Vote, VoterCard
+    from polling.tests.factory import polling_day
+
+    demo.reset()
+    day = polling_day(demo.community, voters=20)
+    staff_user = demo.village_staff
+    vote = services.open_vote(staff_user, day.election)
+    cards.ensure_cards(staff_user, day.election)
+    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:12]:
+        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    d = day.candidates["director"]
+    m = day.candidates["member"]
+
+    staff = phones(staff_user.username)
+    staff.open(f"#/staff/count/{vote.pk}")
+    for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):
+        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
+        staff.page.click(f"button[data-returned='{box.pk}']")
+        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+
+    # 1. The clerk switches to the tally sheet: the ballot-by-ballot form gives way to the totals form.
+    assert staff.page.is_visible("#ballot-entry") and not staff.page.is_visible("#totals-entry")
+    staff.page.check("#mode-pick input[value=totals]")
+    staff.page.wait_for_selector("#totals-entry", state="visible")
+    assert not staff.page.is_visible("#ballot-entry")
+
+    # 2. A negative figure is refused with the server's reason on the page, nothing kept.
+    staff.page.fill(f"input[name=total-director-{d[0].pk}]", "-1")
+    staff.page.click("#save-totals")
+    staff.page.wait_for_selector("#totals-error:has-text('票数应为非负整数')")
+    assert Vote.objects.get(pk=vote.pk).totals is None
+
+    # 3. The sheet: 主任 8 / 4, 委员 9 / 7 / 3 and one write-in 周八 with 1 vote.
+    for c, n in ((d[0], 8), (d[1], 4), (m[0], 9), (m[1], 7), (m[2], 3)):
+        staff.page.fill(f"input[name=total-{c.post.kind}-{c.pk}]", str(n))
+    staff.page.click("button[data-add-writein=member]")
+    staff.page.fill("input[name=writein-name-member]", "周八")
+    staff.page.fill("input[name=writein-votes-member]", "1")
+    staff.page.locator("fieldset[data-totals-post=member]").scroll_into_view_if_needed()
+    staff.shot("polling-count-totals-form")
+    staff.page.click("#save-totals")
+    # the page is drawn again, on the totals, with the preview from them and each rule's citation
+    staff.page.wait_for_selector("#totals-kept")
+    staff.page.wait_for_selector("#outcome li[data-code=turnout_ok]")
+    assert staff.page.is_visible("#totals-entry")
+    assert staff.page.input_value(f"input[name=total-member-{m[1].pk}]") == "7"
+    assert staff.page.input_value("input[name=writein-name-member]") == "周八"
+    kept = Vote.objects.get(pk=vote.pk).totals
+    assert kept == {"director": {str(d[0].pk): 8, str(d[1].pk): 4},
+                    "member": {str(m[0].pk): 9, str(m[1].pk): 7, str(m[2].pk): 3, "write_in:周八": 1}}
+    preview = staff.page.inner_text("#outcome")
+    assert "预览" in preview and f"{d[0].name} 8" in preview and "周八 1" in preview
+    assert "第十五条" in preview
+    staff.page.locator("#outcome").scroll_into_view_if_needed()
+    staff.shot("polling-count-totals-preview")
+
+    # 4. 确认计票结果: the stored outcome, from the totals; no ballot was entered one by one.
+    staff.page.click("#conclude")
+    staff.page.wait_for_selector("#conclude", state="detached")
+    staff.page.wait_for_function("document.querySelector('#outcome h3')?.textContent === '计票结果'")
+    staff.page.wait_for_selector("#outcome-valid[data-valid=true]")
+    text = staff.page.inner_text("#outcome")
+    assert "当选" in text and "第十五条" in text
+    staff.shot("polling-count-totals-concluded")
+    counted = Vote.objects.get(pk=vote.pk)
+    assert counted.status == "counted" and counted.outcome["cast"] == 12
+    assert sorted(e["name"] for e in counted.outcome["elected"]) == sorted([d[0].name, m[0].name, m[1].name])
+    assert not BallotEntry.objects.filter(vote=vote).exists()
+    staff.close()
+
+
+def test_voter_card_reprinted_with_a_reason_old_card_revoked(phones: Any, celery_worker: Any, demo: Any) -> None:  # noqa: F811
+    from elections.models import Event
+    from polling import cards, scanning, services
+    from polling.models import VoterCard
+    from polling.tests.factory import polling_day
+
+    demo.reset()
+    day = polling_day(demo.community, voters=6)
+    staff_user = demo.village_staff
+    cards.ensure_cards(staff_user, day.election)
+    voter = day.voters[3]
+    old = VoterCard.objects.get(election=day.election, voter=voter)
+
+    staff = phones(staff_user.username)
+    staff.open(f"#/staff/polling/{day.election.pk}")
+    staff.page.fill("#reprint input[name=card-q]", voter.name)
+    staff.page.click("#find-card")
+    staff.page.wait_for_selector(f"#card-results [data-card='{old.pk}'][data-status=active]")
+    assert staff.page.locator("#card-results [data-card]").count() == 1
+
+    # 1. No reason: refused with the server's words beside the card, nothing changed.
+    staff.page.click(f"button[data-reprint='{old.pk}']")
+    staff.page.wait_for_selector(f"[data-card='{old.pk}'] .error:has-text('请说明补发原因')")
+    assert VoterCard.objects.get(pk=old.pk).status == "active"
+    assert VoterCard.objects.filter(voter=voter).count() == 1
+
+    # 2. With the reason: the old card revoked, the new one made and printed on its own.
+    staff.page.fill(f"input[name=reason-{old.pk}]", "遗失")
+    staff.page.click(f"button[data-reprint='{old.pk}']")
+    staff.page.wait_for_selector("#reprint-result [data-new-card]")
+    new = VoterCard.objects.get(voter=voter, status="active")
+    assert new.pk != old.pk and new.number == f"{old.number}-补1"
+    assert f"新证 No.{new.number}" in staff.page.inner_text("#reprint-result")
+    staff.page.wait_for_selector(f"#card-results [data-card='{old.pk}'][data-status=revoked]")
+    staff.page.wait_for_selector(f"#card-results [data-card='{new.pk}'][data-status=active]")
+    staff.page.wait_for_selector("#reprint-job[data-status='done']", timeout=120_000)
+    staff.page.wait_for_selector(f"#card-results [data-card='{new.pk}']:not(:has-text('待打印'))")
+    staff.page.locator("#reprint").scroll_into_view_if_needed()
+    staff.shot("polling-card-reprinted")
+    revoked = VoterCard.objects.get(pk=old.pk)
+    assert revoked.status == "revoked" and revoked.revoked_by == staff_user
+    new.refresh_from_db()
+    assert new.document is not None and new.token != old.token
+    assert Event.objects.filter(election=day.election, kind="card_reprint", text__contains=new.number).exists()
+
+    # 3. At the station the old card answers "revoked", the new one "valid".
+    vote = services.open_vote(staff_user, day.election)
+    assert scanning.check(staff_user, vote, day.centre, cards.payload(old.token))["status"] == "revoked"
+    assert scanning.check(staff_user, vote, day.centre, cards.payload(new.token))["status"] == "valid"
+    staff.close()

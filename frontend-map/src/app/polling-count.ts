@@ -9,6 +9,7 @@ import { h, showError, toast } from "../ui";
 import { go, read, send } from "./core";
 import type { Outcome, Vote } from "./polling";
 import { L } from "./polling-text";
+import { type Totals, totalsForm } from "./polling-totals";
 
 interface Box {
   station: number;
@@ -38,10 +39,13 @@ interface VoteDetail extends Vote {
   preview: Outcome | null;
   preview_error?: { code: string; detail: string };
   differences: Difference[];
+  totals: Totals | null;
 }
 
 type Entry = "A" | "B";
 const ENTRY_KEY = "mzy.polling.entry:";
+type Mode = "ballots" | "totals";
+const MODE_KEY = "mzy.polling.mode:";
 
 /** What each clerk entered for a ballot, post by post ("未录入" when one has not entered it). */
 function describe(d: Difference): HTMLElement {
@@ -144,6 +148,31 @@ export async function countPage(view: HTMLElement, params: string[]): Promise<vo
       ...m.boxes.map((b) => h("label", { class: "inline" }, b, b.dataset.name ?? "")), m.writeIn)),
     h("label", { class: "inline" }, voidBox, L("无效票（无法辨认）", "Void (unreadable)")), enter, entered, compared);
 
+  // how the ballots are entered: one by one, or the totals of the paper tally sheet (once totals are
+  // kept the outcome reads them, so the page opens on them; otherwise this phone's last choice)
+  let mode: Mode = v.totals !== null ? "totals" : localStorage.getItem(MODE_KEY + v.id) === "totals" ? "totals" : "ballots";
+  const totals = totalsForm(v, again);
+  const showMode = (): void => {
+    entryForm.hidden = mode !== "ballots";
+    totals.hidden = mode !== "totals";
+  };
+  const modePick = h("div", { class: "buttons", id: "mode-pick", role: "radiogroup" }, ...([
+    ["ballots", L("逐张录入", "Ballot by ballot")], ["totals", L("按汇总表录入", "From the tally sheet")]] as Array<[Mode, string]>).map(([x, label]) => {
+    const radio = h("input", { type: "radio", name: "mode", value: x, checked: x === mode });
+    radio.addEventListener("change", () => {
+      mode = x;
+      localStorage.setItem(MODE_KEY + v.id, x);
+      showMode();
+    });
+    return h("label", { class: "inline" }, radio, label);
+  }));
+  showMode();
+  const notice = v.totals !== null
+    ? h("p", { class: "muted small", id: "totals-kept" }, L("已保存汇总表数据：计票结果按汇总计算，逐张录入的选票不计入。",
+      "Tally-sheet totals are kept: the outcome is computed from them, not from ballots entered one by one."))
+    : null;
+  const entering = h("section", { class: "stack", id: "entry-mode" }, h("h3", {}, L("录入方式", "How the ballots are entered")), modePick, notice);
+
   // the differences between the two entries, each resolved against the paper ballot
   const differences = h("section", { class: "stack", id: "differences" }, h("h3", {}, L("两次录入核对", "Double entry check")));
   if (v.differences.length) {
@@ -212,5 +241,5 @@ export async function countPage(view: HTMLElement, params: string[]): Promise<vo
   else if (v.outcome?.runoff_required) result.append(runoff);
 
   view.append(h("div", { class: "pad" }, h("h2", {}, L(`第${v.number}次投票 · 计票`, `Vote ${v.number} · counting`) + (v.runoff ? L("（另行选举）", " (run-off)") : ""))),
-    ...[boxes, open ? entryForm : null, anyB || v.differences.length ? differences : null, result].filter((x): x is HTMLElement => x !== null));
+    ...[boxes, open ? entering : null, open ? entryForm : null, open ? totals : null, anyB || v.differences.length ? differences : null, result].filter((x): x is HTMLElement => x !== null));
 }

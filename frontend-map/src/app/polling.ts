@@ -7,6 +7,7 @@ import { go, read, route, send } from "./core";
 import { allocatePage } from "./polling-boxes";
 import { countPage } from "./polling-count";
 import { stationsPage } from "./polling-stations";
+import { reprintPanel } from "./polling-reprint";
 import { L } from "./polling-text";
 import { scanPage } from "./scan";
 
@@ -107,8 +108,8 @@ async function detail(view: HTMLElement, params: string[]): Promise<void> {
     }
   });
   const cards = h("section", { class: "stack", id: "cards" }, h("h3", {}, L("选民证", "Voter cards")),
-    h("p", {}, L(`有效 ${e.cards.active} 张，已打印 ${e.cards.printed} 张，作废 ${e.cards.revoked} 张`, `${e.cards.active} active, ${e.cards.printed} printed, ${e.cards.revoked} revoked`)),
-    printCards, job);
+    h("p", { id: "cards-counts" }, L(`有效 ${e.cards.active} 张，已打印 ${e.cards.printed} 张，作废 ${e.cards.revoked} 张`, `${e.cards.active} active, ${e.cards.printed} printed, ${e.cards.revoked} revoked`)),
+    printCards, job, reprintPanel(e));
 
   // votes
   const openVote = h("button", { type: "button", id: "open-vote" }, L("开始投票（制作选票）", "Open the vote"));
