@@ -16,6 +16,7 @@ import { isSoftwareRenderer } from "./gpu";
 import { setupCadenceLayer } from "./publication/cadence-layer";
 import { setupKit } from "./kit";
 import { setupElectionLayer } from "./elections/layer";
+import { setupTurnoutLayer } from "./elections/turnout";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
   setupKit(app);
   void setupCadenceLayer(map, names).catch(showError); // the publication module's layer, when offered
   void setupElectionLayer(map, names).catch(showError); // the elections module's layer, when offered
+  void setupTurnoutLayer(map, names).catch(showError); // the polling module's turnout layer, when offered
 }
 
 main().catch((err) => {

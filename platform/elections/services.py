@@ -202,7 +202,8 @@ def set_stage(e: Election, to: str, *, user: Any, text: str = "", rule: str = ""
 #: Stages entered by their own step (the roll's review and publication, the joint review's answers),
 #: never by a plain "next stage".
 ENTERED_BY_STEP: dict[str, str] = {Stage.ROLL_REVIEW: "请提交选民名单审核", Stage.ROLL_PUBLISHED: "选民名单经审核发布后进入该阶段",
-                   Stage.JOINT_REVIEW: "请提交正式候选人名单联审"}
+                   Stage.JOINT_REVIEW: "请提交正式候选人名单联审",
+                   Stage.ARCHIVED: "请在“归档”中勾选已移交的纸质档案并生成归档包，完成后自动归档"}
 
 
 @transaction.atomic

@@ -74,6 +74,7 @@ def actions(e: Election, user: Any) -> list[str]:
         Stage.CANDIDATES: ["formal_list", "submit_review", "stop"],
         Stage.JOINT_REVIEW: ["stop"] + (["advance"] if not Vetting.objects.filter(
             candidate__election=e, passed__isnull=True).exists() else []),
+        Stage.HANDOVER: ["stop"],  # archived only through the archive step (checklist and package)
     }
     out = by_stage.get(Stage(e.stage), ["advance", "stop"])
     return out

@@ -45,6 +45,19 @@ def finished(demo: Any) -> Any:
     return day, vote
 
 
+def test_a_plain_next_stage_cannot_archive(demo: Any, actors: Any) -> None:
+    """归档 is entered only through the archive step: a "next stage" would skip the paper checklist and
+    the package, so the API refuses it and the client is not offered it."""
+    day, _ = finished(demo)
+    c = actors.client("village_staff")
+    r = c.post(f"/api/elections/{day.election.pk}/advance/", {"to": "archived"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "stage_by_step"
+    assert Election.objects.get(pk=day.election.pk).stage == Stage.HANDOVER
+    assert not Archive.objects.filter(election=day.election, built_at__isnull=False).exists()
+    detail = c.get(f"/api/elections/{day.election.pk}/").json()
+    assert "advance" not in detail["actions"]
+
+
 def test_checklist_then_package_then_frozen(demo: Any, actors: Any) -> None:
     day, vote = finished(demo)
     c = actors.client("village_staff")
