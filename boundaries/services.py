@@ -249,19 +249,30 @@ def create_unit(
         if AdminUnit.objects.filter(code=code).exists():
             raise DomainError("code_taken", f"代码{code}已被其他单位使用。")
         result = _run(parent, geom, level, exclude=None)
-        unit = AdminUnit(level=level, kind=kind, code=code, name=name, parent=parent, geom=to_geos(result.geometry))
-        for key, value in (attrs or {}).items():
-            if key in ("floors", "height_m", "building_use") and level == Level.BUILDING:
-                setattr(unit, key, value)
-        try:
-            with transaction.atomic():
-                unit.save()
-        except IntegrityError as exc:
-            raise DomainError("code_taken", f"代码{code}已被其他单位使用。") from exc
-        unit.refresh_from_db(fields=["area_m2"])  # computed by the trigger
-        _record_version(unit, operation, user, reason, result.report)
+        unit = insert_unit(parent, kind=kind, code=code, name=name, geometry=result.geometry, attrs=attrs,
+                           user=user, reason=reason, operation=operation, report=result.report)
         _store_noded(result, user)
     return SaveOutcome(unit, result.report)
+
+
+def insert_unit(
+    parent: AdminUnit, *, kind: str, code: str, name: str, geometry: Any, attrs: dict[str, Any] | None,
+    user: User, reason: str, operation: str, report: dict[str, Any] | None,
+) -> AdminUnit:
+    """Write a new child whose outline has already been through the pipeline, with its first version
+    (the caller holds the parent's lock and has checked the code)."""
+    unit = AdminUnit(level=parent.level + 1, kind=kind, code=code, name=name, parent=parent, geom=to_geos(geometry))
+    for key, value in (attrs or {}).items():
+        if key in ("floors", "height_m", "building_use") and value is not None and unit.level == Level.BUILDING:
+            setattr(unit, key, value)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:
+        raise DomainError("code_taken", f"代码{code}已被其他单位使用。") from exc
+    unit.refresh_from_db(fields=["area_m2"])  # computed by the trigger
+    _record_version(unit, operation, user, reason, report)
+    return unit
 
 
 NODE_REASON = "相邻单位边界保存时，在共享边上补充公共节点（形状不变）"

@@ -37,16 +37,15 @@ import numpy as np
 import shapely
 from audit import context as audit_context
 from core.errors import DomainError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ForeignObjectRel
 
 from .. import permissions
 from ..codes import validate_code
 from ..geometry import Metric, polygonal, to_geojson
-from ..levels import Level
 from ..models import AdminUnit, BoundaryVersion, VersionOperation
 from ..pipeline import Sibling, coverage_expected, coverage_report, run_pipeline, snap_tolerance_m
-from ..services import _record_version, _store, check_version, next_code, propagate, to_geos, to_shapely
+from ..services import _store, check_version, insert_unit, next_code, propagate, to_shapely
 from .features import brief, check_geometry, check_near_parent, error_of, kind_for, where
 from .reader import RawFeature
 
@@ -163,6 +162,8 @@ def _match(
     by_name = {u.name: u for u in children}
     claimed: dict[int, int] = {}  # unit id -> index of the feature that took it
     new_codes: dict[str, int] = {}
+    # Codes of the file already held by some unit, in one query (a level can have thousands of features).
+    taken = set(AdminUnit.objects.filter(code__in=[f.code for f in features if f.code]).values_list("code", flat=True))
     items = []
     for f in features:
         it = Item(f, {"index": f.index, "code": f.code, "name": f.name})
@@ -190,7 +191,7 @@ def _match(
                     if f.code in new_codes:
                         raise DomainError("duplicate_code", f"代码{f.code}与第{new_codes[f.code] + 1}个要素重复。",
                                           extra={"other": new_codes[f.code]})
-                    if AdminUnit.objects.filter(code=f.code).exists():
+                    if f.code in taken:
                         raise DomainError("code_taken", f"代码{f.code}已被其他单位使用。")
                     new_codes[f.code] = f.index
                 it.row.update(action="created", kind=it.kind)
@@ -382,17 +383,7 @@ def _write_one(user: User, parent: AdminUnit, it: Item, reason: str) -> None:
         it.row["children_followed"] = [c["id"] for c in report["children_followed"] if c.get("id")]
         return
     f = it.feature
-    code = f.code or next_code(parent, it.kind)
-    unit = AdminUnit(level=parent.level + 1, kind=it.kind, code=code, name=f.name, parent=parent,
-                     geom=to_geos(it.geom))
-    for key in ("floors", "height_m", "building_use"):
-        if f.attrs.get(key) is not None and unit.level == Level.BUILDING:
-            setattr(unit, key, f.attrs[key])
-    try:
-        with transaction.atomic():
-            unit.save()
-    except IntegrityError as exc:
-        raise DomainError("code_taken", f"代码{code}已被其他单位使用。") from exc
-    unit.refresh_from_db(fields=["area_m2"])
-    _record_version(unit, VersionOperation.IMPORT, user, reason, it.row.get("report"))
+    unit = insert_unit(parent, kind=it.kind, code=f.code or next_code(parent, it.kind), name=f.name, geometry=it.geom,
+                       attrs=f.attrs, user=user, reason=reason, operation=VersionOperation.IMPORT,
+                       report=it.row.get("report"))
     it.row.update(unit=unit.pk, code=unit.code, version=unit.boundary_version)
