@@ -56,6 +56,14 @@ def card_qr_from_pdf(pdf: Path, payload: str, tmp: Path) -> Image.Image:
     raise AssertionError("the card's QR is not in the printed PDF")
 
 
+def return_boxes(staff: Any, day: Any, *, centre: int) -> None:
+    """The clerk records through the count page the ballots found in each box (all at the centre)."""
+    for box, n in ((day.centre, centre), (day.station, 0), (day.mobile, 0)):
+        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
+        staff.page.click(f"button[data-returned='{box.pk}']")
+        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+
+
 @pytest.fixture
 def camera_phone(browser: Any, live_server: Any) -> Generator[Any, None, None]:
     """A phone whose camera films a given video (Chromium's fake capture device): a second Chromium
@@ -167,29 +175,20 @@ def test_cards_printed_scanned_issued_then_already_used(phones: Any, camera_phon
 def test_count_results_announcement_read_by_residents_of_that_community_only(phones: Any, demo: Any) -> None:  # noqa: F811
     from elections.codes import Stage
     from elections.models import Election
-    from polling import cards, scanning, services
-    from polling.models import Announcement, BallotEntry, Vote, VoterCard
-    from polling.tests.factory import polling_day
+    from polling.models import Announcement, BallotEntry, Vote
+    from polling.tests.factory import polled
     from publication.models import Post
 
     demo.reset()
-    day = polling_day(demo.community, voters=20)
+    day, vote = polled(demo, voted=12)
     staff_user = demo.village_staff
-    vote = services.open_vote(staff_user, day.election)
-    cards.ensure_cards(staff_user, day.election)
-    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:12]:
-        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
-    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
     d = day.candidates["director"]
     m = day.candidates["member"]
 
     # 1. The count: boxes reconciled, twelve ballots entered one by one through the page.
     staff = phones(staff_user.username)
     staff.open(f"#/staff/count/{vote.pk}")
-    for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):
-        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
-        staff.page.click(f"button[data-returned='{box.pk}']")
-        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+    return_boxes(staff, day, centre=12)
     for i in range(12):
         staff.page.check(f"fieldset[data-post=director] input[value='{(d[0] if i < 8 else d[1]).pk}']")
         staff.page.check(f"fieldset[data-post=member] input[value='{m[0].pk}']")
@@ -363,20 +362,13 @@ def test_stations_groups_and_ballots_allocated_from_the_app(phones: Any, demo: A
 
 
 def test_double_entry_a_and_b_differences_listed_conclude_refused_until_resolved(phones: Any, demo: Any) -> None:  # noqa: F811
-    from elections.codes import Stage
-    from elections.models import Election
-    from polling import cards, counting, scanning, services
-    from polling.models import BallotEntry, Vote, VoterCard
-    from polling.tests.factory import polling_day
+    from polling import counting
+    from polling.models import BallotEntry, Vote
+    from polling.tests.factory import polled
 
     demo.reset()
-    day = polling_day(demo.community, voters=8)
+    day, vote = polled(demo, voters=8, voted=5)
     staff_user = demo.village_staff
-    vote = services.open_vote(staff_user, day.election)
-    cards.ensure_cards(staff_user, day.election)
-    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:5]:
-        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
-    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
     for box, n in ((day.centre, 5), (day.station, 0), (day.mobile, 0)):
         counting.set_returned(staff_user, vote, box, n)
     d = day.candidates["director"]
@@ -447,29 +439,18 @@ def test_double_entry_a_and_b_differences_listed_conclude_refused_until_resolved
 
 
 def test_count_from_the_tally_sheet_totals_outcome_cited_then_concluded(phones: Any, demo: Any) -> None:  # noqa: F811
-    from elections.codes import Stage
-    from elections.models import Election
-    from polling import cards, scanning, services
-    from polling.models import BallotEntry, Vote, VoterCard
-    from polling.tests.factory import polling_day
+    from polling.models import BallotEntry, Vote
+    from polling.tests.factory import polled
 
     demo.reset()
-    day = polling_day(demo.community, voters=20)
+    day, vote = polled(demo, voted=12)
     staff_user = demo.village_staff
-    vote = services.open_vote(staff_user, day.election)
-    cards.ensure_cards(staff_user, day.election)
-    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:12]:
-        scanning.issue(staff_user, vote, day.centre, cards.payload(card.token))
-    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
     d = day.candidates["director"]
     m = day.candidates["member"]
 
     staff = phones(staff_user.username)
     staff.open(f"#/staff/count/{vote.pk}")
-    for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):
-        staff.page.fill(f"input[name=returned-{box.pk}]", str(n))
-        staff.page.click(f"button[data-returned='{box.pk}']")
-        staff.page.wait_for_selector(f"[data-box='{box.pk}']:has-text('收回 {n}')")
+    return_boxes(staff, day, centre=12)
 
     # 1. The clerk switches to the tally sheet: the ballot-by-ballot form gives way to the totals form.
     assert staff.page.is_visible("#ballot-entry") and not staff.page.is_visible("#totals-entry")

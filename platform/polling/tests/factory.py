@@ -14,7 +14,8 @@ from django.core.files.base import ContentFile
 from elections.codes import Body, CandidateStatus, Stage
 from elections.models import Candidate, Election, Post, Voter
 
-from polling.models import Station, StationKind
+from polling import cards, scanning, services
+from polling.models import Station, StationKind, Vote, VoterCard
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "秀英建国桂兰志强淑珍海燕明华丽娟国平玉梅文军春花德明晓红"
@@ -65,3 +66,17 @@ def polling_day(unit: Any, *, voters: int = 20, stage: str = Stage.POLLING, roun
     if with_seals:
         seals(unit)
     return PollingDay(e, roll, cands, centre, station, mobile)
+
+
+
+def polled(demo: Any, *, voters: int = 20, voted: int) -> tuple[PollingDay, Vote]:
+    """The demo community's polling day after ``voted`` of its voters were issued their ballots at the
+    centre (scanned by the community clerk), moved on to counting."""
+    day = polling_day(demo.community, voters=voters)
+    staff = demo.village_staff
+    vote = services.open_vote(staff, day.election)
+    cards.ensure_cards(staff, day.election)
+    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:voted]:
+        scanning.issue(staff, vote, day.centre, cards.payload(card.token))
+    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    return day, vote

@@ -5,30 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from elections.codes import Stage
 from elections.models import Election
 
-from polling import cards, scanning, services
+from polling import cards, scanning
 from polling.models import Vote, VoterCard
 
-from .factory import PollingDay, polling_day
+from .factory import polled
 
 pytestmark = pytest.mark.django_db
 
 
-def polled(demo: Any, voted: int) -> tuple[PollingDay, Vote]:
-    day = polling_day(demo.community)
-    staff = demo.village_staff
-    vote = services.open_vote(staff, day.election)
-    cards.ensure_cards(staff, day.election)
-    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:voted]:
-        scanning.issue(staff, vote, day.centre, cards.payload(card.token))
-    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
-    return day, vote
-
-
 def test_ballots_entered_one_by_one_elect_with_rules_cited(demo: Any, actors: Any) -> None:
-    day, vote = polled(demo, 12)
+    day, vote = polled(demo, voted=12)
     c = actors.client("village_staff")
     d = [str(x.pk) for x in day.candidates["director"]]
     m = [str(x.pk) for x in day.candidates["member"]]
@@ -59,7 +47,7 @@ def test_ballots_entered_one_by_one_elect_with_rules_cited(demo: Any, actors: An
 
 
 def test_box_with_one_ballot_more_than_issued_invalidates_and_stops(demo: Any, actors: Any) -> None:
-    day, vote = polled(demo, 12)
+    day, vote = polled(demo, voted=12)
     c = actors.client("village_staff")
     url = f"/api/polling/votes/{vote.pk}/"
     for box, n in ((day.centre, 13), (day.station, 0), (day.mobile, 0)):
@@ -79,7 +67,7 @@ def test_box_with_one_ballot_more_than_issued_invalidates_and_stops(demo: Any, a
 
 
 def test_turnout_exactly_half_is_invalid(demo: Any, actors: Any) -> None:
-    day, vote = polled(demo, 10)  # 20 on the roll
+    day, vote = polled(demo, voted=10)  # 20 on the roll
     c = actors.client("village_staff")
     url = f"/api/polling/votes/{vote.pk}/"
     for box, n in ((day.centre, 10), (day.station, 0), (day.mobile, 0)):
@@ -91,7 +79,7 @@ def test_turnout_exactly_half_is_invalid(demo: Any, actors: Any) -> None:
 
 
 def test_runoff_is_a_new_vote_on_the_seats_left(demo: Any, actors: Any) -> None:
-    day, vote = polled(demo, 12)
+    day, vote = polled(demo, voted=12)
     c = actors.client("village_staff")
     url = f"/api/polling/votes/{vote.pk}/"
     for box, n in ((day.centre, 12), (day.station, 0), (day.mobile, 0)):

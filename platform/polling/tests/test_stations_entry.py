@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from elections.codes import Stage
-from elections.models import Election, Event, Voter
+from elections.models import Event, Voter
 
 from boundaries.levels import Level
 from boundaries.models import AdminUnit
 from polling import cards, scanning, services
 from polling.models import BallotEntry, BoxCount, Station, Vote, VoterCard
 
-from .factory import polling_day
+from .factory import polled, polling_day
 
 pytestmark = pytest.mark.django_db
 
@@ -96,13 +95,7 @@ def test_ballots_allocated_per_station_and_shown_beside_the_scans(demo: Any, act
 
 
 def test_double_entry_differences_listed_conclude_refused_until_resolved(demo: Any, actors: Any) -> None:
-    day = polling_day(demo.community, voters=6)
-    staff = demo.village_staff
-    vote = services.open_vote(staff, day.election)
-    cards.ensure_cards(staff, day.election)
-    for card in VoterCard.objects.filter(election=day.election).order_by("id")[:4]:
-        scanning.issue(staff, vote, day.centre, cards.payload(card.token))
-    Election.objects.filter(pk=day.election.pk).update(stage=Stage.COUNTING)
+    day, vote = polled(demo, voters=6, voted=4)
     d = [str(x.pk) for x in day.candidates["director"]]
     m = [str(x.pk) for x in day.candidates["member"]]
     c = actors.client("village_staff")
