@@ -192,9 +192,10 @@ def resolve(user: Any, vote: Vote, station: Station, *, number: int, keep: str) 
     if right is None or wrong is None:
         missing = other if right is not None else keep
         raise DomainError("entry_missing", f"{station.name}第 {number} 张选票尚未录入{missing}，请先录入。", status_code=409)
-    if not compare(v, right, wrong):
+    diff = compare(v, right, wrong)
+    if not diff:
         return wrong
-    was = "无效票" if wrong.void else "；".join(f"{d['kind']}：{d['b']}" for d in compare(v, right, wrong))
+    was = "无效票" if wrong.void else "；".join(f"{d['kind']}：{d['b']}" for d in diff)
     wrong.marks, wrong.void, wrong.entered_by = right.marks, right.void, user
     wrong.save(update_fields=["marks", "void", "entered_by"])
     elections.log(v.election, "ballot_resolved", f"{station.name}第 {number} 张选票核对：以录入{keep}为准，"

@@ -17,35 +17,11 @@ import io
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
-OUT = ROOT / "var" / "bench"
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
-
-def prepare(db: str) -> None:
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgis://smartcommunity:smartcommunity@127.0.0.1:5432/smartcommunity")
-    admin = base.replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
-            c.execute(f'CREATE DATABASE "{db}"')
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + db
-    manage = [sys.executable, str(ROOT / "platform" / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], check=True)
-    subprocess.run([*manage, "load_demo", "--scale", "tiny", "--if-empty"], check=True)
+from benchlib import OUT, ROOT, log, prepare
 
 
 def peak_rss_mb(pid: int) -> float:

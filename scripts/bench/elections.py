@@ -27,33 +27,18 @@ Results go to var/bench/elections-<what>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-OUT = ROOT / "var" / "bench"
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+from benchlib import log
+from benchlib import prepare as prepare_db
+from benchlib import save as save_as
 
 
 def save(name: str, data: dict[str, Any]) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"elections-{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    save_as(f"elections-{name}", data)
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -62,17 +47,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def prepare(db: str) -> None:
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgis://smartcommunity:smartcommunity@127.0.0.1:5432/smartcommunity")
-    admin = base.replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
-            c.execute(f'CREATE DATABASE "{db}"')
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + db
-    manage = [sys.executable, str(ROOT / "platform" / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], check=True)
-    subprocess.run([*manage, "load_demo", "--scale", "tiny", "--if-empty", "--no-population"], check=True)
+    prepare_db(db, population=False)  # each benchmark writes the people it needs
 
 
 def setup() -> Any:

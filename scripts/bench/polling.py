@@ -18,28 +18,16 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("PII_ENCRYPTION_KEY", "bench-pii-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-OUT = ROOT / "var" / "bench"
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+from benchlib import ROOT, log, prepare
+from benchlib import save as save_as
 
 
 def save(name: str, data: dict[str, Any]) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"polling-{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    save_as(f"polling-{name}", data)
 
 
 def outcome_input(n: int, seed: int = 7) -> dict[str, Any]:
@@ -84,23 +72,6 @@ def bench_outcome(args: argparse.Namespace) -> None:
         "median_s": round(statistics.median(times), 3), "target_s": 1.0, "valid": result["valid"],
         "elected": [e["name"] for e in result.get("elected", [])], "load_average": os.getloadavg()[0],
     })
-
-
-def prepare(db: str) -> None:
-    """Its own database (created if missing: migrate + the tiny demo)."""
-    import subprocess
-
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgis://smartcommunity:smartcommunity@127.0.0.1:5432/smartcommunity")
-    admin = base.replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
-            c.execute(f'CREATE DATABASE "{db}"')
-    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + db
-    manage = [sys.executable, str(ROOT / "platform" / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], check=True)
-    subprocess.run([*manage, "load_demo", "--scale", "tiny", "--if-empty"], check=True)
 
 
 def tree_rss_mb(pid: int) -> float:

@@ -3,18 +3,13 @@
 // to, with a toggle, a legend of the stages and a popup naming the stage.
 import * as maplibregl from "maplibre-gl";
 import { api } from "../api";
+import { addModuleSource } from "../module-layer";
 import { h } from "../ui";
 import { L, type Meta } from "./types";
 
 const LAYER = "election_stage";
 export const STAGE_FILL = "election-stage-fill";
 const LINE = "election-stage-line";
-
-interface TileJson {
-  tiles: string[];
-  minzoom?: number;
-  maxzoom?: number;
-}
 
 let toggle: ((on: boolean) => void) | null = null;
 
@@ -25,15 +20,8 @@ export function showStageLayer(on: boolean): void {
 
 export async function setupElectionLayer(map: maplibregl.Map, offered: Set<string>): Promise<void> {
   if (!offered.has(LAYER)) return;
-  const [tj, meta] = await Promise.all([api<TileJson>(`/tiles/${LAYER}.json`).catch(() => null), api<Meta>("/api/elections/meta/")]);
-  if (!tj) return;
-  const origin = location.origin;
-  map.addSource(LAYER, {
-    type: "vector",
-    tiles: tj.tiles.map((u) => (/^https?:/.test(u) ? u : `${origin}${u}`)),
-    minzoom: tj.minzoom ?? 8,
-    maxzoom: tj.maxzoom ?? 16,
-  });
+  const [added, meta] = await Promise.all([addModuleSource(map, LAYER, offered, 8), api<Meta>("/api/elections/meta/")]);
+  if (!added) return;
   const stages: unknown[] = [];
   for (const s of meta.stages) stages.push(s.value, s.colour);
   const colour = ["case", ["==", ["get", "stopped"], true], meta.stopped_colour, ["match", ["get", "stage"], ...stages, "#9e9e9e"]] as unknown as maplibregl.ExpressionSpecification;

@@ -6,7 +6,7 @@
 // tile again when told to; while the layer is on, its tiles are refetched every REFRESH_MS (each is a
 // cheap 304 against its ETag when nothing changed) so a town watching polling day sees turnout move.
 import * as maplibregl from "maplibre-gl";
-import { api } from "../api";
+import { addModuleSource } from "../module-layer";
 import { h } from "../ui";
 import { L } from "./types";
 
@@ -22,27 +22,12 @@ const VALID = "#1a9641"; // counted, valid, nothing left to elect
 const RERUN = "#d7191c"; // counted and invalid, or a run-off needed
 const OPEN = "#555555"; // not counted yet
 
-interface TileJson {
-  tiles: string[];
-  minzoom?: number;
-  maxzoom?: number;
-}
-
 type Props = Record<string, string | number | boolean | null | undefined>;
 
 const yes = (v: unknown): boolean => v === true || v === "true";
 
 export async function setupTurnoutLayer(map: maplibregl.Map, offered: Set<string>): Promise<void> {
-  if (!offered.has(LAYER)) return;
-  const tj = await api<TileJson>(`/tiles/${LAYER}.json`).catch(() => null);
-  if (!tj) return;
-  const origin = location.origin;
-  map.addSource(LAYER, {
-    type: "vector",
-    tiles: tj.tiles.map((u) => (/^https?:/.test(u) ? u : `${origin}${u}`)),
-    minzoom: tj.minzoom ?? 8,
-    maxzoom: tj.maxzoom ?? 16,
-  });
+  if (!(await addModuleSource(map, LAYER, offered, 8))) return;
   const fill = ["step", ["to-number", ["get", "turnout"], 0], RAMP[0][1], ...RAMP.slice(1).flat()] as unknown as maplibregl.ExpressionSpecification;
   const counted = ["==", ["get", "counted"], true];
   const rerun = ["any", ["==", ["get", "valid"], false], ["==", ["get", "runoff_required"], true]];

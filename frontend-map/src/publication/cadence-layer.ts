@@ -6,18 +6,13 @@
 import * as maplibregl from "maplibre-gl";
 import { api } from "../api";
 import { getLang } from "../i18n";
+import { addModuleSource } from "../module-layer";
 import { h } from "../ui";
 
 const LAYER = "affairs_cadence";
 const FILL = "affairs-cadence-fill";
 const LINE = "affairs-cadence-line";
 const L = (zh: string, en: string): string => (getLang() === "en" ? en : zh);
-
-interface TileJson {
-  tiles: string[];
-  minzoom?: number;
-  maxzoom?: number;
-}
 
 interface CadenceSummary {
   overdue_count: number;
@@ -71,16 +66,7 @@ class CadenceControl implements maplibregl.IControl {
 
 /** Add the layer (hidden until switched on) when the server offers it to this user. */
 export async function setupCadenceLayer(map: maplibregl.Map, offered: Set<string>): Promise<void> {
-  if (!offered.has(LAYER)) return;
-  const tj = await api<TileJson>(`/tiles/${LAYER}.json`).catch(() => null);
-  if (!tj) return;
-  const origin = location.origin;
-  map.addSource(LAYER, {
-    type: "vector",
-    tiles: tj.tiles.map((u) => (/^https?:/.test(u) ? u : `${origin}${u}`)),
-    minzoom: tj.minzoom ?? 9,
-    maxzoom: tj.maxzoom ?? 16,
-  });
+  if (!(await addModuleSource(map, LAYER, offered, 9))) return;
   const colour: maplibregl.ExpressionSpecification = ["match", ["get", "status"], "overdue", "#d7191c", "#1a9641"];
   map.addLayer({ id: FILL, type: "fill", source: LAYER, "source-layer": LAYER, layout: { visibility: "none" }, paint: { "fill-color": colour, "fill-opacity": 0.35 } });
   map.addLayer({ id: LINE, type: "line", source: LAYER, "source-layer": LAYER, layout: { visibility: "none" }, paint: { "line-color": colour, "line-width": 2 } });

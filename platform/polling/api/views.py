@@ -8,7 +8,7 @@ from core.errors import DomainError
 from core.jobs import start_job
 from core.permissions import IsSignedIn, ReadStaffWriteWriter
 from core.types import request_user
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse
 from django.utils import timezone
 from elections.codes import Stage, VoterStatus
@@ -94,9 +94,10 @@ def election_json(e: Election) -> dict[str, Any]:
                    .values_list("group").annotate(n=Count("id")))
     groups = [{"id": g.pk, "name": g.name, "voters": on_roll.get(g.pk, 0)}
               for g in AdminUnit.objects.filter(parent=e.unit, level=Level.NEIGHBOURHOOD).order_by("code")]
-    card_counts = {"active": VoterCard.objects.filter(election=e, status=CardStatus.ACTIVE).count(),
-                   "revoked": VoterCard.objects.filter(election=e, status=CardStatus.REVOKED).count(),
-                   "printed": VoterCard.objects.filter(election=e, status=CardStatus.ACTIVE, document__isnull=False).count()}
+    active, revoked = Q(status=CardStatus.ACTIVE), Q(status=CardStatus.REVOKED)
+    card_counts = VoterCard.objects.filter(election=e).aggregate(
+        active=Count("id", filter=active), revoked=Count("id", filter=revoked),
+        printed=Count("id", filter=active & Q(document__isnull=False)))
     arch = Archive.objects.filter(election=e).first()
     return {
         "id": e.pk, "unit": {"id": e.unit_id, "name": e.unit.name, "code": e.unit.code}, "round": e.round,
